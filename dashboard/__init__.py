@@ -1,0 +1,1 @@
+"""ToolShare dashboard: thin Streamlit pages over toolshare_core."""

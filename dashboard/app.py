@@ -1,0 +1,23 @@
+"""ToolShare dashboard entry point: `streamlit run dashboard/app.py`. Declares navigation only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Streamlit puts dashboard/ on sys.path; the project root makes `dashboard` and the core importable
+# even without `pip install -e .`.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import data, registry  # noqa: E402
+
+st.set_page_config(page_title="ToolShare", page_icon=":material/handyman:", layout="wide")
+data.require_database()
+
+sections: dict[str, list[st.Page]] = {}
+for spec in registry.visible_pages("admin"):
+    page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
+    sections.setdefault(spec.section, []).append(page)
+st.navigation(sections).run()

@@ -1,0 +1,32 @@
+"""Which pages exist, in which section, and the least role that may open each.
+
+app.py builds `st.navigation` from this list; a page appears only for roles that may use it.
+Roles rank viewer < editor < admin (toolshare_core.auth enforces the same ranks on writes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLE_RANK = {"viewer": 0, "editor": 1, "admin": 2}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to dashboard/
+    title: str
+    icon: str
+    section: str
+    min_role: str = "viewer"
+    default: bool = False
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "Library", default=True),
+]
+
+
+def visible_pages(role: str) -> list[PageSpec]:
+    """Pages a user with `role` may open, in declaration order."""
+    rank = ROLE_RANK.get(role, -1)
+    return [page for page in PAGES if ROLE_RANK[page.min_role] <= rank]
