@@ -30,20 +30,23 @@ def run_sql_file(name: str) -> None:
     bind.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
 
 
-def _alembic_config(conn: Connection, schema: str) -> Config:
+def _script_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(VERSIONS_DIR))
     cfg.set_main_option("version_locations", str(VERSIONS_DIR / "versions"))
+    cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
+def _alembic_config(conn: Connection, schema: str) -> Config:
+    cfg = _script_config()
     cfg.attributes["connection"] = conn
     cfg.attributes["schema"] = schema
     return cfg
 
 
 def head_revision() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(VERSIONS_DIR))
-    cfg.set_main_option("version_locations", str(VERSIONS_DIR / "versions"))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(_script_config()).get_current_head()
     if head is None:
         raise RuntimeError(f"no migration revisions found in {VERSIONS_DIR}")
     return head
