@@ -1,0 +1,268 @@
+"""Shared page furniture: the period picker and filters (kept in the URL), KPI tiles, help, empty states.
+
+Every read page starts with `view = ui.view_controls()`: the sidebar shows the period presets
+(spec/METRICS.md periods, toolshare_core.periods) and the category / location filters; their
+values live in `st.query_params`, so a copied link reproduces the view, and in session state, so
+they follow the organiser from page to page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard import data
+from toolshare_core import metrics
+from toolshare_core.errors import ToolShareError
+from toolshare_core.filters import Filters
+from toolshare_core.periods import PRESET_LABELS, PRESETS, Period, preset_period
+
+# Query-string names: ?period=custom&from=2025-01-01&to=2025-04-01&category=3&location=2
+# (`to` is exclusive, as on the command line).
+Q_PERIOD, Q_FROM, Q_TO, Q_CATEGORY, Q_LOCATION = "period", "from", "to", "category", "location"
+DEFAULT_PRESET = "this_month"
+_STATE = "_ui_view"  # the canonical view, kept while pages without the picker are open
+
+KEY_PRESET, KEY_FROM, KEY_TO = "period_preset", "period_from", "period_to_inclusive"
+KEY_CATEGORY, KEY_LOCATION = "filter_category", "filter_location"
+
+
+@dataclass(frozen=True)
+class View:
+    """What the organiser asked to see: a period and the item filters."""
+
+    period: Period
+    filters: Filters
+    preset: str
+    filters_text: str
+
+    @property
+    def previous(self) -> Period:
+        return self.period.previous()
+
+
+def _int_or_none(text: str | None, allowed: Iterable[int]) -> int | None:
+    try:
+        value = int(text) if text else None
+    except ValueError:
+        return None
+    return value if value in set(allowed) else None
+
+
+def _date_or_none(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _state_from_url(categories: Mapping[int, str], locations: Mapping[int, str]) -> dict[str, object]:
+    """The view a link asks for; anything malformed falls back to the default quietly."""
+    qp = st.query_params
+    preset = qp.get(Q_PERIOD, DEFAULT_PRESET)
+    if preset not in PRESETS:
+        preset = DEFAULT_PRESET
+    start, end = _date_or_none(qp.get(Q_FROM)), _date_or_none(qp.get(Q_TO))
+    if preset == "custom" and (start is None or end is None or end <= start):
+        preset = DEFAULT_PRESET
+    today = data.now().date()
+    return {
+        KEY_PRESET: preset,
+        KEY_FROM: start or today.replace(day=1),
+        KEY_TO: (end - timedelta(days=1)) if end else today,
+        KEY_CATEGORY: _int_or_none(qp.get(Q_CATEGORY), categories),
+        KEY_LOCATION: _int_or_none(qp.get(Q_LOCATION), locations),
+    }
+
+
+def _restore_widgets(categories: Mapping[int, str], locations: Mapping[int, str]) -> None:
+    """Give each picker widget its value from the URL (first visit) or the last page seen."""
+    if _STATE not in st.session_state:
+        st.session_state[_STATE] = _state_from_url(categories, locations)
+    saved = st.session_state[_STATE]
+    for key, value in saved.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def _write_url(state: Mapping[str, object]) -> None:
+    params: dict[str, str] = {Q_PERIOD: str(state[KEY_PRESET])}
+    if state[KEY_PRESET] == "custom":
+        params[Q_FROM] = str(state[KEY_FROM])
+        params[Q_TO] = str(state[KEY_TO] + timedelta(days=1))  # type: ignore[operator]
+    if state[KEY_CATEGORY] is not None:
+        params[Q_CATEGORY] = str(state[KEY_CATEGORY])
+    if state[KEY_LOCATION] is not None:
+        params[Q_LOCATION] = str(state[KEY_LOCATION])
+    for name in (Q_PERIOD, Q_FROM, Q_TO, Q_CATEGORY, Q_LOCATION):
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, value in params.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def view_controls() -> View:
+    """Render the period picker and filters in the sidebar; return the view they describe."""
+    categories = data.category_options()
+    locations = data.location_options()
+    _restore_widgets(categories, locations)
+    side = st.sidebar
+    side.subheader("Period")
+    preset = side.radio(
+        "Period", PRESETS, format_func=PRESET_LABELS.__getitem__, key=KEY_PRESET,
+        label_visibility="collapsed",
+        help="Which days the numbers describe. Days after today are never counted.",
+    )
+    as_of = data.now()
+    tz = data.timezone()
+    period: Period | None = None
+    if preset == "custom":
+        start = side.date_input("From", key=KEY_FROM, format="YYYY-MM-DD")
+        last = side.date_input("Up to and including", key=KEY_TO, format="YYYY-MM-DD")
+        try:
+            period = Period(start=start, end=last + timedelta(days=1), as_of=as_of, timezone=tz)
+        except ToolShareError:
+            side.error("The last day is before the first day: pick a later 'Up to' date.")
+    if period is None:
+        period = preset_period(
+            DEFAULT_PRESET if preset == "custom" else preset, as_of=as_of, timezone=tz
+        )
+    side.caption(period.label())
+
+    side.subheader("Filters")
+    category_id = side.selectbox(
+        "Category", [None, *categories], key=KEY_CATEGORY,
+        format_func=lambda cid: "All categories" if cid is None else categories[cid],
+        help="A category includes its sub-categories.",
+    )
+    location_id = side.selectbox(
+        "Location", [None, *locations], key=KEY_LOCATION,
+        format_func=lambda lid: "All locations" if lid is None else locations[lid],
+    )
+    state = {key: st.session_state[key] for key in (KEY_PRESET, KEY_FROM, KEY_TO, KEY_CATEGORY,
+                                                    KEY_LOCATION)}
+    st.session_state[_STATE] = state
+    _write_url(state)
+    filters = Filters(category_id=category_id, location_id=location_id)
+    parts = [categories[category_id]] if category_id is not None else []
+    if location_id is not None:
+        parts.append(locations[location_id])
+    text = ", ".join(parts) if parts else "all items"
+    return View(period=period, filters=filters, preset=preset, filters_text=text)
+
+
+def caption(view: View) -> None:
+    """One line under a page header saying what the numbers describe."""
+    st.caption(
+        f"{view.period.label()} · {view.filters_text} · as of "
+        f"{view.period.as_of:%Y-%m-%d %H:%M %Z}"
+    )
+
+
+# --- definitions -------------------------------------------------------------------------------
+
+def metric_help(name: str) -> str:
+    """The plain-words definition of a metric (spec/METRICS.md), for tooltips."""
+    return metrics.METRIC_DEFINITIONS.get(name, f"See the definition of '{name}' in docs/metrics.md.")
+
+
+def how_computed(names: Iterable[str], *, note: str | None = None) -> None:
+    """A "How is this computed?" expander with the definitions of the metrics shown."""
+    with st.expander("How is this computed?", icon=":material/help:"):
+        for name in names:
+            st.markdown(f"**{LABELS.get(name, name)}**: {metric_help(name)}")
+        if note:
+            st.caption(note)
+
+
+# --- KPI tiles ---------------------------------------------------------------------------------
+
+LABELS = {
+    "items_in_circulation": "Items in circulation",
+    "on_loan": "On loan now",
+    "overdue": "Overdue now",
+    "loans_started": "Loans started",
+    "active_borrowers": "Active borrowers",
+    "utilisation": "Utilisation",
+    "value_lent": "Value lent",
+    "turnover": "Turnover",
+    "mean_loan_days": "Mean loan length",
+    "on_time_rate": "Returned on time",
+    "never_borrowed": "Never borrowed",
+}
+RATIOS = {"utilisation", "on_time_rate"}
+LOWER_IS_BETTER = {"overdue", "never_borrowed"}
+
+
+def format_value(name: str, value: float | int | None) -> str:
+    """How a KPI reads on a tile: ratios as percentages, money and days with units."""
+    if value is None:
+        return "n/a"
+    if name in RATIOS:
+        return f"{value:.1%}"
+    if name == "value_lent":
+        return f"{value:,.2f}"
+    if name == "mean_loan_days":
+        return f"{value:.1f} days"
+    if name == "turnover":
+        return f"{value:.2f}"
+    return f"{int(value):,}"
+
+
+def format_delta(name: str, now: float | int | None, before: float | int | None) -> str | None:
+    """The change against the previous period, in the tile's unit (percentage points for ratios)."""
+    if now is None or before is None:
+        return None
+    diff = float(now) - float(before)
+    if name in RATIOS:
+        return f"{diff * 100:+.1f} pp"
+    if name in {"value_lent", "turnover", "mean_loan_days"}:
+        return f"{diff:+,.2f}"
+    return f"{int(diff):+,}"
+
+
+def kpi_tiles(
+    names: list[str],
+    current: Mapping[str, float | int | None],
+    previous: Mapping[str, float | int | None] | None = None,
+    *,
+    per_row: int = 4,
+    key_prefix: str = "kpi",
+) -> None:
+    """A row of st.metric tiles with definitions as help and the change vs the previous period."""
+    for offset in range(0, len(names), per_row):
+        row = names[offset: offset + per_row]
+        cols = st.columns(per_row)
+        for col, name in zip(cols, row, strict=False):
+            value = current.get(name)
+            delta = format_delta(name, value, previous.get(name)) if previous else None
+            col.metric(
+                LABELS.get(name, name), format_value(name, value), delta=delta,
+                delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+                help=metric_help(name), border=True,
+            )
+
+
+# --- empty states ------------------------------------------------------------------------------
+
+def empty_state(what: str, *, hint: str | None = None) -> None:
+    """Say what is missing instead of drawing an empty chart or table."""
+    message = f"**{what}**"
+    if hint:
+        message += f"  \n{hint}"
+    st.info(message, icon=":material/info:")
+
+
+def no_items_hint(view: View) -> str:
+    if view.filters.category_id is not None or view.filters.location_id is not None:
+        return "Try 'All categories' and 'All locations' in the sidebar, or a longer period."
+    return "Try a longer period in the sidebar (for example 'This year' or 'Last year')."
+
+
+def show_error(exc: ToolShareError) -> None:
+    """A user-caused problem as one line, never a traceback."""
+    st.error(str(exc), icon=":material/error:")
