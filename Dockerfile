@@ -1,0 +1,69 @@
+# syntax=docker/dockerfile:1
+# ToolShare image. Two targets share one base layer set:
+#   runtime (the default, last stage): the dashboard, run by docker-compose.yml's `web`
+#   test: the same code plus tests and dev tools, run by docker-compose.yml's `tests`
+# Build: docker build -t toolshare .            (runtime)
+#        docker build --target test -t toolshare-test .
+# Set --build-arg WITH_CHROMIUM=false for a smaller image without chart images in PDFs.
+
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS base
+ARG WITH_CHROMIUM=true
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
+    TOOLSHARE_DATA_DIR=/app/data \
+    TOOLSHARE_LOG_FILE=/app/logs/toolshare.log
+# Chromium renders the static chart images in PDF reports (kaleido); nothing else needs it.
+RUN if [ "$WITH_CHROMIUM" = "true" ]; then \
+        apt-get update \
+        && apt-get install -y --no-install-recommends chromium fonts-liberation \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+ENV BROWSER_PATH=/usr/bin/chromium
+# The account the app runs as: no login shell, no password, owns only the data and log folders.
+RUN groupadd --system --gid 10001 toolshare \
+    && useradd --system --uid 10001 --gid toolshare --create-home \
+       --home-dir /home/toolshare --shell /usr/sbin/nologin toolshare
+WORKDIR /app
+# Dependencies first: this layer is rebuilt only when requirements.txt changes.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+# ---------------------------------------------------------------------------------------------
+FROM base AS test
+COPY requirements-dev.txt ./
+RUN pip install -r requirements-dev.txt
+COPY pyproject.toml ./
+COPY toolshare_core ./toolshare_core
+COPY dashboard ./dashboard
+COPY sql ./sql
+COPY scripts ./scripts
+COPY tests ./tests
+COPY bench ./bench
+# The container design tests read these files.
+COPY Dockerfile docker-compose.yml .dockerignore .env.example .hadolint.yaml ./
+COPY docker ./docker
+RUN install -d -o toolshare -g toolshare /app/artifacts /app/data /app/logs
+USER 10001:10001
+CMD ["python", "-m", "pytest", "-m", "not browser", "-p", "no:cacheprovider"]
+
+# ---------------------------------------------------------------------------------------------
+FROM base AS runtime
+COPY pyproject.toml ./
+COPY toolshare_core ./toolshare_core
+COPY dashboard ./dashboard
+COPY sql ./sql
+COPY scripts ./scripts
+# Code stays owned by root (read-only for the app); only data and logs are writable.
+RUN install -d -o toolshare -g toolshare /app/data /app/logs
+USER 10001:10001
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
+ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
+CMD ["streamlit", "run", "dashboard/app.py", "--server.address", "0.0.0.0", "--server.port", "8501", "--server.headless", "true"]
