@@ -154,8 +154,9 @@ days as (
 ),
 lent as (
     select date_trunc('month', s.loaned_date)::date as month, count(*) as loans_started,
-           count(distinct s.member_id) as active_borrowers
+           count(distinct s.member_id) as active_borrowers, sum(i.replacement_value) as value_lent
     from loan_spans(cast(:as_of as timestamptz), cast(:tz as text)) s join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
+    join items i on i.id = s.item_id
     where s.loaned_date >= :start and s.loaned_date < :eff_end group by 1
 ),
 joined as (
@@ -167,7 +168,8 @@ select m.month, coalesce(l.loans_started, 0) as loans_started,
        coalesce(d.loan_days, 0)::bigint as loan_days,
        coalesce(d.circulation_days, 0)::bigint as circulation_days,
        case when d.circulation_days > 0 then d.loan_days::float8 / d.circulation_days end as utilisation,
-       coalesce(j.new_members, 0) as new_members
+       coalesce(j.new_members, 0) as new_members,
+       coalesce(l.value_lent, 0)::float8 as value_lent
 from months m left join days d using (month) left join lent l using (month)
 left join joined j using (month)
 order by m.month
@@ -318,7 +320,7 @@ def overdue_bucket(days_overdue: int) -> str:
 def monthly_trend(conn: Connection, *, period: Period, filters: Filters | None = None) -> pd.DataFrame:
     """Per calendar month of the period (months clipped to it, cut at as_of): month (its first
     day), loans_started, active_borrowers, loan_days, circulation_days, utilisation,
-    new_members (members joined; not narrowed by the item filters)."""
+    new_members (members joined; not narrowed by the item filters), value_lent."""
     return _read(conn, _MONTHLY_SQL, period_params(period, filters), period.timezone)
 
 
