@@ -20,7 +20,6 @@ from toolshare_core.filters import Filters
 from toolshare_core.periods import Period
 
 
-
 def _ttl() -> int:
     try:
         return get_settings().cache_ttl_seconds
@@ -201,3 +200,9 @@ def member_detail(member_no: str) -> member_stats.MemberDetail:
 def member_loans(member_id: int, as_of: datetime) -> pd.DataFrame:
     with engine().connect() as conn:
         return member_stats.member_loans(conn, member_id=member_id, as_of=as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def maintenance_jobs(period: Period, filters: Filters) -> pd.DataFrame:
+    with engine().connect() as conn:
+        return catalogue.maintenance_jobs(conn, period=period, filters=filters)

@@ -23,6 +23,12 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec("pages/overview.py", "Overview", ":material/dashboard:", "Library", default=True),
+    PageSpec("pages/utilisation.py", "Utilisation", ":material/percent:", "Library"),
+    PageSpec("pages/inventory.py", "Inventory", ":material/inventory_2:", "Library"),
+    PageSpec("pages/loans.py", "Loans", ":material/swap_horiz:", "Library"),
+    PageSpec("pages/members.py", "Members", ":material/groups:", "Library"),
+    PageSpec("pages/maintenance.py", "Maintenance", ":material/build:", "Library"),
+    PageSpec("pages/reports.py", "Reports", ":material/description:", "Library"),
 ]
 
 

@@ -8,17 +8,22 @@ they follow the organiser from page to page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from toolshare_core import metrics
+from toolshare_core import exports, metrics
 from toolshare_core.errors import ToolShareError
 from toolshare_core.filters import Filters
 from toolshare_core.periods import PRESET_LABELS, PRESETS, Period, preset_period
+from toolshare_core.reports import Report
 
 # Query-string names: ?period=custom&from=2025-01-01&to=2025-04-01&category=3&location=2
 # (`to` is exclusive, as on the command line).
@@ -266,3 +271,130 @@ def no_items_hint(view: View) -> str:
 def show_error(exc: ToolShareError) -> None:
     """A user-caused problem as one line, never a traceback."""
     st.error(str(exc), icon=":material/error:")
+
+
+# --- tables and trend windows -----------------------------------------------------------------
+
+PERCENT_COLUMNS = {"utilisation", "on_time_rate", "all_out_share"}
+MONEY_COLUMNS = {"replacement_value", "value_lent", "cost", "value_at_risk", "total_cost"}
+
+
+def column_config(frame: pd.DataFrame) -> dict[str, Any]:
+    """Readable columns: ratios as percentages, money with two decimals, times to the minute.
+
+    Display only: the frame (and every download of it) keeps the plain numbers.
+    """
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        title = column.replace("_", " ").capitalize()
+        if column in PERCENT_COLUMNS:
+            config[column] = st.column_config.NumberColumn(
+                title, format="percent", help=metric_help(column))
+        elif column in MONEY_COLUMNS:
+            config[column] = st.column_config.NumberColumn(title, format="%.2f")
+        elif isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+            config[column] = st.column_config.DatetimeColumn(title, format="YYYY-MM-DD HH:mm")
+        elif column == "month":
+            config[column] = st.column_config.DateColumn(title, format="YYYY-MM")
+        else:
+            config[column] = st.column_config.Column(title)
+    return config
+
+
+def trend_period(view: View, months: int = 12) -> Period:
+    """The months a trend chart shows: the chosen period, widened to at least `months` months
+    ending with it, so 'This month' still shows a year of context."""
+    period = view.period
+    last_month = (period.end - timedelta(days=1)).replace(day=1)
+    start = last_month
+    for _ in range(months - 1):
+        start = (start - timedelta(days=1)).replace(day=1)
+    return Period(start=min(start, period.start), end=period.end, as_of=period.as_of,
+                  timezone=period.timezone)
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def frame_downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> None:
+    """CSV and XLSX of exactly the frame shown above (built when clicked, not on every run)."""
+    if frame.empty:
+        return
+    stem = f"toolshare-{name}-{data.now():%Y%m%d-%H%M}"
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "CSV", data=lambda: exports.frame_to_csv_bytes(frame), file_name=f"{stem}.csv",
+        mime=MIME["csv"], key=f"{key}_csv", icon=":material/download:", on_click="ignore",
+    )
+    right.download_button(
+        "Excel", data=lambda: exports.frame_to_xlsx_bytes(frame, title),
+        file_name=f"{stem}.xlsx", mime=MIME["xlsx"], key=f"{key}_xlsx",
+        icon=":material/download:", on_click="ignore",
+    )
+
+
+LARGE_EXPORT_ROWS = 20_000  # above this, files are built on request with a progress bar
+
+
+def report_downloads(report: Report, *, key: str) -> None:
+    """CSV, XLSX and PDF of a core report: the very frame shown on the page.
+
+    Small reports build each file when its button is clicked; a large one is built on request,
+    with progress shown, and kept for this session until the view changes.
+    """
+    if report.frame.empty:
+        return
+    stem = f"toolshare-{report.name}-{report.period.start}-{report.period.end}"
+    if len(report.frame) <= LARGE_EXPORT_ROWS:
+        cols = st.columns([1, 1, 1, 3])
+        for col, fmt in zip(cols, ("csv", "xlsx", "pdf"), strict=False):
+            col.download_button(
+                fmt.upper(), data=_lazy_bytes(report, fmt), file_name=f"{stem}.{fmt}",
+                mime=MIME[fmt], key=f"{key}_{fmt}", icon=":material/download:",
+                on_click="ignore",
+            )
+        return
+    signature = (report.name, report.period, report.by, report.filters_text, len(report.frame))
+    store = st.session_state.setdefault(f"{key}_files", {})
+    if store.get("signature") != signature:
+        store.clear()
+        st.caption(f"{len(report.frame):,} rows: the files are built when you ask for them.")
+        if not st.button("Prepare the downloads", key=f"{key}_prepare",
+                         icon=":material/build:"):
+            return
+        store.update(_build_files(report), signature=signature)
+    cols = st.columns([1, 1, 1, 3])
+    for col, fmt in zip(cols, ("csv", "xlsx", "pdf"), strict=False):
+        col.download_button(fmt.upper(), data=store[fmt], file_name=f"{stem}.{fmt}",
+                            mime=MIME[fmt], key=f"{key}_{fmt}", icon=":material/download:",
+                            on_click="ignore")
+
+
+def _lazy_bytes(report: Report, fmt: str) -> Callable[[], bytes]:
+    return lambda: exports.report_bytes(report, fmt)
+
+
+def _build_files(report: Report) -> dict[str, bytes]:
+    """Write the three files with a visible progress bar; return their bytes."""
+    files: dict[str, bytes] = {}
+    formats = ("csv", "xlsx", "pdf")
+    with st.status("Building the export files...", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+        with tempfile.TemporaryDirectory(prefix="toolshare-export-") as folder:
+            for n, fmt in enumerate(formats):
+                def progress(fraction: float, message: str, n: int = n, fmt: str = fmt) -> None:
+                    overall = (n + max(0.0, min(1.0, fraction))) / len(formats)
+                    bar.progress(overall, text=f"{fmt.upper()}: {message}")
+
+                path = exports.write_report(report, fmt, Path(folder) / f"report.{fmt}",
+                                            progress=progress)
+                files[fmt] = path.read_bytes()
+        bar.progress(1.0, text="done")
+        status.update(label="The export files are ready.", state="complete", expanded=False)
+    return files

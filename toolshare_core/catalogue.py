@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from toolshare_core.errors import NotFound, ValidationFailed
 from toolshare_core.filters import Filters, filter_params
+from toolshare_core.periods import Period
 
 ITEM_STATUSES = ("active", "maintenance", "missing", "retired")
 ITEM_CONDITIONS = ("new", "good", "fair", "poor", "broken")
@@ -148,3 +149,34 @@ def item_maintenance(conn: Connection, *, item_id: int, today: date) -> pd.DataF
     frame = pd.read_sql(ITEM_MAINTENANCE_SQL, conn, params={"item_id": item_id, "today": today})
     frame["cost"] = frame["cost"].astype(float)
     return frame
+
+
+# Maintenance jobs touching the period [start, eff_end) of the filtered items. A job keeps its
+# item out of circulation on started_on <= d < coalesce(ended_on, infinity) (spec/METRICS.md);
+# days_in_period counts those days inside the period (up to as_of's date).
+MAINTENANCE_JOBS_SQL = sa.text("""
+    select c.item_code, c.item_name, c.category, c.location,
+           c.replacement_value::float8 as replacement_value,
+           mt.kind, mt.started_on, mt.ended_on, mt.cost::float8 as cost,
+           case when mt.ended_on is null then 'open' else 'closed' end as state,
+           greatest(0, least(coalesce(mt.ended_on, :eff_end), :eff_end)
+                       - greatest(mt.started_on, :start)) as days_in_period,
+           mt.notes
+    from maintenance mt
+    join item_catalogue c on c.item_id = mt.item_id
+    join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint),
+                        cast(:subcats as boolean)) f on f.item_id = mt.item_id
+    where mt.started_on < :eff_end and (mt.ended_on is null or mt.ended_on > :start)
+    order by mt.started_on desc, c.item_code
+""")
+
+
+def maintenance_jobs(
+    conn: Connection, *, period: Period, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Maintenance jobs open on at least one day of the period, newest first, with cost,
+    the item's replacement value and the days of the period it was out of service."""
+    params = filter_params(filters) | {
+        "start": period.start, "eff_end": max(period.start, period.effective_end),
+    }
+    return pd.read_sql(MAINTENANCE_JOBS_SQL, conn, params=params)

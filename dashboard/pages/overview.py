@@ -1,29 +1,37 @@
-"""Overview: what the library owns and what is out right now."""
+"""Overview: the week's key numbers against the previous period, and the monthly trend."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, figures, ui
+
+TILES = ["items_in_circulation", "on_loan", "overdue", "loans_started",
+         "active_borrowers", "utilisation", "value_lent", "never_borrowed"]
 
 st.header("Overview")
-now = data.now()
-counts = data.live_counts(now)
+view = ui.view_controls()
+ui.caption(view)
 
-st.caption(f"Live counts as of {now:%Y-%m-%d %H:%M %Z}.")
-cols = st.columns(5)
-cols[0].metric("Items owned", counts.items_owned,
-               help="Items not retired: active, in maintenance or missing.")
-cols[1].metric("Members (active)", counts.members_active,
-               help=f"Members with status active, of {counts.members_total} ever registered.")
-cols[2].metric("Loans recorded", counts.loans_total, help="Every loan ever made, returned or not.")
-cols[3].metric("On loan now", counts.on_loan,
-               help="Loans started and not yet returned at this moment.")
-cols[4].metric("Overdue now", counts.overdue,
-               help="Loans on loan now whose due time has passed.")
-
-st.subheader("Items by status")
-st.dataframe(
-    [{"status": status, "items": n} for status, n in counts.items_by_status.items()],
-    hide_index=True,
+current = data.kpis(view.period, view.filters)
+previous = data.kpis(view.previous, view.filters)
+ui.kpi_tiles(TILES, current, previous)
+st.caption(
+    f"Changes compare with the previous period of the same length, {view.previous.label()}. "
+    "'On loan now' and 'Overdue now' compare with the moment that period ended."
 )
+ui.how_computed(TILES)
+
+trend_period = ui.trend_period(view)
+trend = data.monthly_trend(trend_period, view.filters)
+st.subheader("Month by month")
+st.caption(f"{trend_period.label()} · {view.filters_text}")
+if trend.empty or int(trend["loans_started"].sum()) == 0 and int(trend["circulation_days"].sum()) == 0:
+    ui.empty_state("No loans and no items in circulation in these months.",
+                   hint=ui.no_items_hint(view))
+else:
+    left, right = st.columns(2)
+    left.plotly_chart(figures.loans_per_month(trend), key="overview_trend_loans")
+    right.plotly_chart(figures.utilisation_per_month(trend), key="overview_trend_utilisation")
+    with st.expander("The numbers behind these charts"):
+        st.dataframe(trend, hide_index=True, column_config=ui.column_config(trend))

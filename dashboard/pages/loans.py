@@ -1,0 +1,87 @@
+"""Loans: what is out now, what is overdue (aging, contacts, value at risk), and history search."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from toolshare_core.errors import ToolShareError
+from toolshare_core.metrics import OVERDUE_BUCKETS
+
+st.header("Loans")
+view = ui.view_controls()
+as_of = view.period.as_of
+st.caption(f"{view.filters_text} · as of {as_of:%Y-%m-%d %H:%M %Z}")
+
+now_tab, overdue_tab, history_tab = st.tabs(["On loan now", "Overdue", "History search"])
+
+CONTACT_COLUMNS = ["item_code", "item_name", "member_no", "member_name", "email", "phone",
+                   "loaned_at", "due_at"]
+
+with now_tab:
+    out = data.on_loan(as_of, view.filters)
+    if out.empty:
+        ui.empty_state("Nothing is out on loan right now.",
+                       hint="Loans appear here from the moment they are checked out.")
+    else:
+        cols = st.columns(3)
+        cols[0].metric("On loan now", len(out), border=True, help=ui.metric_help("on_loan"))
+        cols[1].metric("Of which overdue", int(out["is_overdue"].sum()), border=True,
+                       help=ui.metric_help("overdue"))
+        cols[2].metric("Replacement value out", f"{out['replacement_value'].sum():,.2f}",
+                       border=True, help="The replacement value of everything on loan now.")
+        shown = out.drop(columns=["loan_id"])
+        st.dataframe(shown, hide_index=True, column_config=ui.column_config(shown),
+                     key="loans_on_loan_table")
+        ui.frame_downloads(shown, name="on-loan", title="On loan now", key="loans_on_loan_dl")
+
+with overdue_tab:
+    late = data.overdue(as_of, view.filters)
+    st.caption(ui.metric_help("overdue"))
+    if late.empty:
+        st.success("Nothing is overdue.")
+    else:
+        cols = st.columns(len(OVERDUE_BUCKETS) + 1)
+        cols[0].metric("Overdue now", len(late), border=True, help=ui.metric_help("overdue"))
+        for col, bucket in zip(cols[1:], OVERDUE_BUCKETS, strict=True):
+            in_bucket = late[late["bucket"] == bucket]
+            col.metric(f"{bucket} days", len(in_bucket), border=True,
+                       help=f"Value at risk {in_bucket['replacement_value'].sum():,.2f}")
+        st.metric("Replacement value at risk", f"{late['replacement_value'].sum():,.2f}",
+                  help="What it would cost to replace every overdue item.")
+        left, right = st.columns([2, 3])
+        left.plotly_chart(figures.overdue_by_bucket(late), key="loans_overdue_chart")
+        bucket = right.pills("Show bucket", OVERDUE_BUCKETS, key="loans_overdue_bucket",
+                             selection_mode="single")
+        shown = late if bucket is None else late[late["bucket"] == bucket]
+        right.caption("Contact details to chase the oldest first: "
+                      "sorted by days overdue, most first.")
+        right.dataframe(shown.sort_values("days_overdue", ascending=False)[
+            [*CONTACT_COLUMNS, "days_overdue", "bucket", "replacement_value"]],
+            hide_index=True, column_config=ui.column_config(shown), key="loans_overdue_table")
+        ui.frame_downloads(late.drop(columns=["loan_id"]), name="overdue", title="Overdue loans",
+                           key="loans_overdue_dl")
+
+with history_tab:
+    st.caption(f"Loans started in the period chosen in the sidebar ({view.period.label()}), "
+               "narrowed by member and item.")
+    left, right = st.columns(2)
+    member_no = left.text_input("Member number", key="loans_history_member",
+                                placeholder="e.g. M-00042").strip() or None
+    item_code = right.text_input("Item code", key="loans_history_item",
+                                 placeholder="e.g. PT-DRL-0042").strip() or None
+    try:
+        history = data.report("loan_history", view.period, view.filters,
+                              item_code=item_code, member_no=member_no)
+    except ToolShareError as exc:
+        ui.show_error(exc)
+    else:
+        frame = history.frame
+        if frame.empty:
+            ui.empty_state("No loan matches.", hint="Check the member number and item code, "
+                           "or choose a longer period in the sidebar.")
+        else:
+            st.caption(f"{len(frame)} loans.")
+            st.dataframe(frame, hide_index=True, column_config=ui.column_config(frame),
+                         key="loans_history_table")
+            ui.report_downloads(history, key="loans_history_dl")

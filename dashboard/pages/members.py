@@ -1,0 +1,88 @@
+"""Members: new and active members over time, postcode reach, and one member's page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, figures, ui
+from toolshare_core.errors import NotFound
+
+st.header("Members")
+view = ui.view_controls()
+ui.caption(view)
+ui.how_computed(["new_members", "active_borrowers", "loans_started"],
+                note="New members are not narrowed by the category and location filters; "
+                "borrowers and loans are (members who borrowed the chosen items).")
+
+trend_period = ui.trend_period(view)
+trend = data.monthly_trend(trend_period, view.filters)
+st.subheader("Over time")
+st.caption(trend_period.label())
+if trend.empty or (trend["new_members"].sum() == 0 and trend["active_borrowers"].sum() == 0):
+    ui.empty_state("No member joined or borrowed in these months.", hint=ui.no_items_hint(view))
+else:
+    st.plotly_chart(figures.members_per_month(trend), key="members_trend_chart")
+    with st.expander("The numbers behind this chart"):
+        table = trend[["month", "new_members", "active_borrowers", "loans_started"]]
+        st.dataframe(table, hide_index=True, column_config=ui.column_config(table))
+
+st.subheader("Postcode reach")
+reach = data.postcode_reach(view.period, view.filters)
+if reach.empty:
+    ui.empty_state("No members are registered yet.",
+                   hint="Members appear here once they are added (Lending desk or import).")
+else:
+    st.caption(f"{len(reach)} postcode districts; members registered by the end of the period, "
+               "borrowers and loans started in the period.")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(figures.postcode_reach(reach), key="members_reach_chart")
+    right.dataframe(reach, hide_index=True, column_config=ui.column_config(reach),
+                    key="members_reach_table")
+    ui.frame_downloads(reach, name="postcode-reach", title="Postcode reach",
+                       key="members_reach_dl")
+
+# --- one member --------------------------------------------------------------------------------
+st.divider()
+st.subheader("Member page")
+search = st.text_input("Find a member (number, name or email)", key="members_search")
+found = data.search_members(search or "")
+options = list(found["member_no"])
+names = dict(zip(found["member_no"], found["member_name"], strict=True))
+wanted = st.query_params.get("member")
+if wanted and wanted not in options:
+    options.insert(0, wanted)
+if "members_member" not in st.session_state and wanted in options:
+    st.session_state["members_member"] = wanted
+member_no = st.selectbox(
+    "Open member", [None, *options], key="members_member",
+    format_func=lambda m: "Choose a member..." if m is None else f"{m}  {names.get(m, '')}",
+)
+if member_no is None:
+    if "member" in st.query_params:
+        del st.query_params["member"]
+    st.caption("Choose a member to see their details and loan history.")
+    st.stop()
+st.query_params["member"] = member_no
+try:
+    member = data.member_detail(member_no)
+except NotFound as exc:
+    ui.show_error(exc)
+    st.stop()
+
+st.markdown(f"### {member.member_no} · {member.member_name}")
+cols = st.columns(4)
+cols[0].metric("Status", member.status, border=True)
+cols[1].metric("Joined", str(member.joined_on), border=True)
+cols[2].metric("Postcode", member.postcode or "n/a", border=True)
+cols[3].metric("Email", member.email or "n/a", border=True)
+if member.phone or member.notes:
+    st.caption(" · ".join(x for x in (member.phone, member.notes) if x))
+loans = data.member_loans(member.member_id, view.period.as_of)
+if loans.empty:
+    ui.empty_state("This member has not borrowed anything yet.")
+else:
+    st.caption(f"{len(loans)} loans, newest first.")
+    st.dataframe(loans, hide_index=True, column_config=ui.column_config(loans),
+                 key="members_member_loans")
+    ui.frame_downloads(loans, name=f"loans-{member.member_no}",
+                       title=f"Loans of {member.member_no}", key="members_member_loans_dl")
