@@ -179,12 +179,6 @@ def item_maintenance(item_id: int, today: date) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def postcode_reach(period: Period, filters: Filters) -> pd.DataFrame:
-    with engine().connect() as conn:
-        return member_stats.postcode_reach(conn, period=period, filters=filters)
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
 def search_members(text: str) -> pd.DataFrame:
     with engine().connect() as conn:
         return member_stats.search_members(conn, text=text)

@@ -1,4 +1,4 @@
-"""Member reads for the dashboard: postcode reach, member search, one member's page and loans."""
+"""Member reads for the dashboard: member search, one member's page and their loans."""
 
 from __future__ import annotations
 
@@ -10,39 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toolshare_core.errors import NotFound
-from toolshare_core.filters import Filters, filter_params
-from toolshare_core.periods import Period
-
-UNKNOWN_POSTCODE = "(no postcode)"
-
-# Loans started in the period (loaned_date in [from, effective_end), started by as_of) of
-# filtered items; one row per postcode district (the part of the postcode before the space).
-POSTCODE_REACH_SQL = sa.text("""
-    with district as (
-        select m.id as member_id, m.joined_on,
-               coalesce(nullif(upper(split_part(btrim(m.postcode), ' ', 1)), ''),
-                        :unknown) as district
-        from members m
-    ),
-    started as (
-        select l.member_id
-        from loans l
-        join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint),
-                            cast(:subcats as boolean)) f on f.item_id = l.item_id
-        where l.loaned_at <= :as_of
-          and (l.loaned_at at time zone :tz)::date >= :start
-          and (l.loaned_at at time zone :tz)::date < :end
-    )
-    select d.district as postcode_district,
-           count(distinct d.member_id) filter (where d.joined_on < :end) as members,
-           count(distinct s.member_id) as active_borrowers,
-           count(s.member_id) as loans_started
-    from district d left join started s on s.member_id = d.member_id
-    group by d.district
-    having count(distinct d.member_id) filter (where d.joined_on < :end) > 0
-        or count(s.member_id) > 0
-    order by d.district
-""")
 
 MEMBER_SEARCH_SQL = sa.text("""
     select member_no, name as member_name, email, phone, postcode, joined_on, status
@@ -83,21 +50,6 @@ class MemberDetail:
     joined_on: date
     status: str
     notes: str | None
-
-
-def postcode_reach(
-    conn: Connection, *, period: Period, filters: Filters | None = None
-) -> pd.DataFrame:
-    """Per postcode district: members registered before the period's end, borrowers and loans.
-
-    Borrowers and loans count loans started in the period (spec/METRICS.md 'loans_started',
-    'active_borrowers') of the items the filters select.
-    """
-    params = filter_params(filters) | {
-        "start": period.start, "end": period.effective_end, "as_of": period.as_of,
-        "tz": period.timezone, "unknown": UNKNOWN_POSTCODE,
-    }
-    return pd.read_sql(POSTCODE_REACH_SQL, conn, params=params)
 
 
 def search_members(conn: Connection, *, text: str | None = None, limit: int = 200) -> pd.DataFrame:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
+from toolshare_core import charts
 from toolshare_core.errors import ToolShareError
 from toolshare_core.metrics import OVERDUE_BUCKETS
 
@@ -36,31 +37,36 @@ with now_tab:
         ui.frame_downloads(shown, name="on-loan", title="On loan now", key="loans_on_loan_dl")
 
 with overdue_tab:
-    late = data.overdue(as_of, view.filters)
+    report = data.report("overdue", view.period, view.filters)
     st.caption(ui.metric_help("overdue"))
-    if late.empty:
+    if report.frame.empty:
         st.success("Nothing is overdue.")
     else:
-        cols = st.columns(len(OVERDUE_BUCKETS) + 1)
-        cols[0].metric("Overdue now", len(late), border=True, help=ui.metric_help("overdue"))
-        for col, bucket in zip(cols[1:], OVERDUE_BUCKETS, strict=True):
-            in_bucket = late[late["bucket"] == bucket]
-            col.metric(f"{bucket} days", len(in_bucket), border=True,
-                       help=f"Value at risk {in_bucket['replacement_value'].sum():,.2f}")
-        st.metric("Replacement value at risk", f"{late['replacement_value'].sum():,.2f}",
-                  help="What it would cost to replace every overdue item.")
+        kpis = report.kpis
+        cols = st.columns(len(OVERDUE_BUCKETS) + 2)
+        cols[0].metric("Overdue now", kpis["overdue"], border=True, help=ui.metric_help("overdue"))
+        for col, bucket in zip(cols[1:], OVERDUE_BUCKETS, strict=False):
+            col.metric(f"{bucket} days", kpis[f"overdue_{bucket}"], border=True,
+                       help=f"Loans {bucket} days past their due date.")
+        cols[-1].metric("Value at risk", ui.format_value("value_lent", kpis["value_at_risk"]),
+                        border=True, help="The replacement value of every overdue item.")
         left, right = st.columns([2, 3])
-        left.plotly_chart(figures.overdue_by_bucket(late), key="loans_overdue_chart")
-        bucket = right.pills("Show bucket", OVERDUE_BUCKETS, key="loans_overdue_bucket",
-                             selection_mode="single")
-        shown = late if bucket is None else late[late["bucket"] == bucket]
-        right.caption("Contact details to chase the oldest first: "
-                      "sorted by days overdue, most first.")
-        right.dataframe(shown.sort_values("days_overdue", ascending=False)[
-            [*CONTACT_COLUMNS, "days_overdue", "bucket", "replacement_value"]],
-            hide_index=True, column_config=ui.column_config(shown), key="loans_overdue_table")
-        ui.frame_downloads(late.drop(columns=["loan_id"]), name="overdue", title="Overdue loans",
-                           key="loans_overdue_dl")
+        left.plotly_chart(charts.overdue_by_bucket(report.frame), key="loans_overdue_chart")
+        with right:
+            bucket = st.pills("Show bucket", OVERDUE_BUCKETS, key="loans_overdue_bucket",
+                              selection_mode="single")
+            contacts = data.overdue(as_of, view.filters)
+            shown = contacts if bucket is None else contacts[contacts["bucket"] == bucket]
+            st.caption("Contact details to chase, most days overdue first.")
+            st.dataframe(
+                shown.sort_values("days_overdue", ascending=False)[
+                    [*CONTACT_COLUMNS, "days_overdue", "bucket", "replacement_value"]],
+                hide_index=True, column_config=ui.column_config(shown), key="loans_overdue_table")
+            ui.frame_downloads(contacts.drop(columns=["loan_id"]), name="overdue-contacts",
+                               title="Overdue loans with contact details",
+                               key="loans_overdue_contacts_dl")
+        st.caption("The overdue report (the columns of spec/METRICS.md):")
+        ui.report_downloads(report, key="loans_overdue_dl")
 
 with history_tab:
     st.caption(f"Loans started in the period chosen in the sidebar ({view.period.label()}), "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, figures, ui
+from toolshare_core import charts
 from toolshare_core.errors import NotFound
 
 st.header("Members")
@@ -15,9 +16,9 @@ ui.how_computed(["new_members", "active_borrowers", "loans_started"],
                 "borrowers and loans are (members who borrowed the chosen items).")
 
 trend_period = ui.trend_period(view)
-trend = data.monthly_trend(trend_period, view.filters)
+trend = data.report("trend", trend_period, view.filters).frame
 st.subheader("Over time")
-st.caption(trend_period.label())
+st.caption(f"{trend_period.label()}: the chosen period, widened to the 12 months ending with it.")
 if trend.empty or (trend["new_members"].sum() == 0 and trend["active_borrowers"].sum() == 0):
     ui.empty_state("No member joined or borrowed in these months.", hint=ui.no_items_hint(view))
 else:
@@ -27,19 +28,27 @@ else:
         st.dataframe(table, hide_index=True, column_config=ui.column_config(table))
 
 st.subheader("Postcode reach")
-reach = data.postcode_reach(view.period, view.filters)
-if reach.empty:
+reach = data.report("members", view.period, view.filters)
+if reach.frame.empty:
     ui.empty_state("No members are registered yet.",
                    hint="Members appear here once they are added (Lending desk or import).")
 else:
-    st.caption(f"{len(reach)} postcode districts; members registered by the end of the period, "
-               "borrowers and loans started in the period.")
+    kpis = reach.kpis
+    cols = st.columns(4)
+    cols[0].metric("Members", kpis["members"], border=True,
+                   help="Members who joined before the end of the period.")
+    cols[1].metric("New members", kpis["new_members"], border=True,
+                   help=ui.metric_help("new_members"))
+    cols[2].metric("Active borrowers", kpis["active_borrowers"], border=True,
+                   help=ui.metric_help("active_borrowers"))
+    cols[3].metric("Postcode areas reached", kpis["postcode_areas"], border=True,
+                   help="Postcode areas (the part before the space) with at least one "
+                   "active borrower in the period.")
     left, right = st.columns([3, 2])
-    left.plotly_chart(figures.postcode_reach(reach), key="members_reach_chart")
-    right.dataframe(reach, hide_index=True, column_config=ui.column_config(reach),
+    left.plotly_chart(charts.members_by_area(reach.frame), key="members_reach_chart")
+    right.dataframe(reach.frame, hide_index=True, column_config=ui.column_config(reach.frame),
                     key="members_reach_table")
-    ui.frame_downloads(reach, name="postcode-reach", title="Postcode reach",
-                       key="members_reach_dl")
+    ui.report_downloads(reach, key="members_reach_dl")
 
 # --- one member --------------------------------------------------------------------------------
 st.divider()

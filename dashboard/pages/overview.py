@@ -1,10 +1,11 @@
-"""Overview: the week's key numbers against the previous period, and the monthly trend."""
+"""Overview: the period's key numbers against the previous period, and the monthly trend."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, figures, ui
+from dashboard import data, ui
+from toolshare_core import charts
 
 TILES = ["items_in_circulation", "on_loan", "overdue", "loans_started",
          "active_borrowers", "utilisation", "value_lent", "never_borrowed"]
@@ -21,17 +22,20 @@ st.caption(
     "'On loan now' and 'Overdue now' compare with the moment that period ended."
 )
 ui.how_computed(TILES)
+with st.expander("Download these numbers"):
+    ui.report_downloads(data.report("summary", view.period, view.filters), key="overview_dl")
 
 trend_period = ui.trend_period(view)
-trend = data.monthly_trend(trend_period, view.filters)
+trend = data.report("trend", trend_period, view.filters)
 st.subheader("Month by month")
-st.caption(f"{trend_period.label()} · {view.filters_text}")
-if trend.empty or int(trend["loans_started"].sum()) == 0 and int(trend["circulation_days"].sum()) == 0:
+st.caption(f"{trend_period.label()} (the chosen period, widened to the 12 months ending with "
+           f"it) · {view.filters_text}")
+frame = trend.frame
+if frame.empty or (frame["loans_started"].sum() == 0 and frame["circulation_days"].sum() == 0):
     ui.empty_state("No loans and no items in circulation in these months.",
                    hint=ui.no_items_hint(view))
 else:
-    left, right = st.columns(2)
-    left.plotly_chart(figures.loans_per_month(trend), key="overview_trend_loans")
-    right.plotly_chart(figures.utilisation_per_month(trend), key="overview_trend_utilisation")
-    with st.expander("The numbers behind these charts"):
-        st.dataframe(trend, hide_index=True, column_config=ui.column_config(trend))
+    st.plotly_chart(charts.trend_lines(frame), key="overview_trend_chart")
+    with st.expander("The numbers behind this chart"):
+        st.dataframe(frame, hide_index=True, column_config=ui.column_config(frame))
+        ui.report_downloads(trend, key="overview_trend_dl")
