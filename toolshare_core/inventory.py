@@ -6,6 +6,7 @@ an audit entry with old and new values; item edits use optimistic locking on `it
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -130,17 +131,23 @@ def add_item(conn: Connection, actor: StaffUser, **fields: Any) -> int:
         data = validate(ItemFields, fields)
         _check_refs(conn, category_id=data.category_id, location_id=data.location_id)
         _check_code_free(conn, data.code)
-        values = data.model_dump()
-        item_id = int(conn.execute(sa.text("""
-            insert into items (code, name, category_id, location_id, condition,
-                               replacement_value, acquired_on, brand, notes)
-            values (:code, :name, :category_id, :location_id, :condition,
-                    :replacement_value, :acquired_on, :brand, :notes)
-            returning id
-        """), values).scalar_one())
-        audit.record(conn, actor, "create", "items", item_id, None, values | {"status": "active"},
-                     row_version=1)
-        return item_id
+        return insert_item(conn, actor, data)
+
+
+def insert_item(conn: Connection, actor: StaffUser, data: ItemFields,
+                batch_id: uuid.UUID | None = None, action: str = "create") -> int:
+    """The insert and its audit entry (callers have validated and hold a savepoint)."""
+    values = data.model_dump()
+    item_id = int(conn.execute(sa.text("""
+        insert into items (code, name, category_id, location_id, condition,
+                           replacement_value, acquired_on, brand, notes)
+        values (:code, :name, :category_id, :location_id, :condition,
+                :replacement_value, :acquired_on, :brand, :notes)
+        returning id
+    """), values).scalar_one())
+    audit.record(conn, actor, action, "items", item_id, None, values | {"status": "active"},
+                 batch_id, row_version=1)
+    return item_id
 
 
 def item_changes(conn: Connection, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:

@@ -217,7 +217,15 @@ def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[dict
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for key, value in new.items():
-        if jsonable(old.get(key)) != jsonable(value):
+        if not same_value(old.get(key), value):
             before[key] = old.get(key)
             after[key] = value
     return before, after
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as stored: 5 and 5.00 are the same money; otherwise compare the JSON forms."""
+    if isinstance(a, Decimal | int | float) and isinstance(b, Decimal | int | float) \
+            and not isinstance(a, bool) and not isinstance(b, bool):
+        return Decimal(str(a)) == Decimal(str(b))
+    return bool(jsonable(a) == jsonable(b))
