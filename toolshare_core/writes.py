@@ -62,6 +62,11 @@ CONSTRAINT_MESSAGES: dict[str, str] = {
 }
 # Triggers raise their own plain message (e.g. "item D-001 is retired and cannot be lent").
 TRIGGER_CONSTRAINTS = {"loans_item_lendable", "loans_member_active", "items_not_retired_on_loan"}
+PATTERN_HINTS = {
+    "username": "may contain only letters, digits and . _ @ - (no spaces)",
+    "email": "is not an email address (name@example.org)",
+    "phone": "may contain only digits, spaces and + ( ) - . /",
+}
 _KEY_VALUE = re.compile(r"Key \((?P<cols>[^)]*)\)=\((?P<value>.*)\) ")
 
 
@@ -141,6 +146,10 @@ def plain_errors(exc: ValidationError) -> list[str]:
     messages = []
     for error in exc.errors():
         field = " ".join(str(part) for part in error["loc"]).replace("_", " ") or "value"
+        if error.get("type") == "string_pattern_mismatch":
+            last = str(error["loc"][-1]) if error["loc"] else ""
+            messages.append(f"{field}: {PATTERN_HINTS.get(last, 'is not in the expected form')}")
+            continue
         messages.append(f"{field}: {_plain(error)}")
     return messages
 
