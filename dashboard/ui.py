@@ -29,7 +29,8 @@ from toolshare_core.reports import Report
 # (`to` is exclusive, as on the command line).
 Q_PERIOD, Q_FROM, Q_TO, Q_CATEGORY, Q_LOCATION = "period", "from", "to", "category", "location"
 DEFAULT_PRESET = "this_month"
-_STATE = "_ui_view"  # the canonical view, kept while pages without the picker are open
+_STATE = "_ui_view"
+ALL = 0  # the "all categories / all locations" choice (ids start at 1)  # the canonical view, kept while pages without the picker are open
 
 KEY_PRESET, KEY_FROM, KEY_TO = "period_preset", "period_from", "period_to_inclusive"
 KEY_CATEGORY, KEY_LOCATION = "filter_category", "filter_location"
@@ -49,12 +50,12 @@ class View:
         return self.period.previous()
 
 
-def _int_or_none(text: str | None, allowed: Iterable[int]) -> int | None:
+def _id_or_all(text: str | None, allowed: Iterable[int]) -> int:
     try:
-        value = int(text) if text else None
+        value = int(text) if text else ALL
     except ValueError:
-        return None
-    return value if value in set(allowed) else None
+        return ALL
+    return value if value in set(allowed) else ALL
 
 
 def _date_or_none(text: str | None) -> date | None:
@@ -78,8 +79,8 @@ def _state_from_url(categories: Mapping[int, str], locations: Mapping[int, str])
         KEY_PRESET: preset,
         KEY_FROM: start or today.replace(day=1),
         KEY_TO: (end - timedelta(days=1)) if end else today,
-        KEY_CATEGORY: _int_or_none(qp.get(Q_CATEGORY), categories),
-        KEY_LOCATION: _int_or_none(qp.get(Q_LOCATION), locations),
+        KEY_CATEGORY: _id_or_all(qp.get(Q_CATEGORY), categories),
+        KEY_LOCATION: _id_or_all(qp.get(Q_LOCATION), locations),
     }
 
 
@@ -98,9 +99,9 @@ def _write_url(state: Mapping[str, object]) -> None:
     if state[KEY_PRESET] == "custom":
         params[Q_FROM] = str(state[KEY_FROM])
         params[Q_TO] = str(state[KEY_TO] + timedelta(days=1))  # type: ignore[operator]
-    if state[KEY_CATEGORY] is not None:
+    if state[KEY_CATEGORY] != ALL:
         params[Q_CATEGORY] = str(state[KEY_CATEGORY])
-    if state[KEY_LOCATION] is not None:
+    if state[KEY_LOCATION] != ALL:
         params[Q_LOCATION] = str(state[KEY_LOCATION])
     for name in (Q_PERIOD, Q_FROM, Q_TO, Q_CATEGORY, Q_LOCATION):
         if name not in params and name in st.query_params:
@@ -140,14 +141,14 @@ def view_controls() -> View:
 
     side.subheader("Filters")
     category_id = side.selectbox(
-        "Category", [None, *categories], key=KEY_CATEGORY,
-        format_func=lambda cid: "All categories" if cid is None else categories[cid],
+        "Category", [ALL, *categories], key=KEY_CATEGORY,
+        format_func=lambda cid: "All categories" if cid == ALL else categories[cid],
         help="A category includes its sub-categories.",
-    )
+    ) or None
     location_id = side.selectbox(
-        "Location", [None, *locations], key=KEY_LOCATION,
-        format_func=lambda lid: "All locations" if lid is None else locations[lid],
-    )
+        "Location", [ALL, *locations], key=KEY_LOCATION,
+        format_func=lambda lid: "All locations" if lid == ALL else locations[lid],
+    ) or None
     state = {key: st.session_state[key] for key in (KEY_PRESET, KEY_FROM, KEY_TO, KEY_CATEGORY,
                                                     KEY_LOCATION)}
     st.session_state[_STATE] = state
@@ -179,7 +180,7 @@ def how_computed(names: Iterable[str], *, note: str | None = None) -> None:
     """A "How is this computed?" expander with the definitions of the metrics shown."""
     with st.expander("How is this computed?", icon=":material/help:"):
         for name in names:
-            st.markdown(f"**{LABELS.get(name, name)}**: {metric_help(name)}")
+            st.markdown(f"**{label(name)}**: {metric_help(name)}")
         if note:
             st.caption(note)
 
@@ -199,7 +200,12 @@ LABELS = {
     "on_time_rate": "Returned on time",
     "never_borrowed": "Never borrowed",
 }
-RATIOS = {"utilisation", "on_time_rate"}
+RATIOS = {"utilisation", "on_time_rate", "all_out_share", "cost_vs_value"}
+
+
+def label(name: str) -> str:
+    """A metric's tile label: 'overdue_8-30' -> 'Overdue 8-30'."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
 LOWER_IS_BETTER = {"overdue", "never_borrowed"}
 
 
@@ -209,12 +215,12 @@ def format_value(name: str, value: float | int | None) -> str:
         return "n/a"
     if name in RATIOS:
         return f"{value:.1%}"
-    if name == "value_lent":
+    if name in MONEY_COLUMNS or name.startswith("value_"):
         return f"{value:,.2f}"
     if name == "mean_loan_days":
         return f"{value:.1f} days"
-    if name == "turnover":
-        return f"{value:.2f}"
+    if name == "turnover" or isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
     return f"{int(value):,}"
 
 
@@ -223,6 +229,8 @@ def format_delta(name: str, now: float | int | None, before: float | int | None)
     if now is None or before is None:
         return None
     diff = float(now) - float(before)
+    if abs(diff) < 1e-9:
+        return "no change"
     if name in RATIOS:
         return f"{diff * 100:+.1f} pp"
     if name in {"value_lent", "turnover", "mean_loan_days"}:
@@ -236,7 +244,6 @@ def kpi_tiles(
     previous: Mapping[str, float | int | None] | None = None,
     *,
     per_row: int = 4,
-    key_prefix: str = "kpi",
 ) -> None:
     """A row of st.metric tiles with definitions as help and the change vs the previous period."""
     for offset in range(0, len(names), per_row):
@@ -245,9 +252,11 @@ def kpi_tiles(
         for col, name in zip(cols, row, strict=False):
             value = current.get(name)
             delta = format_delta(name, value, previous.get(name)) if previous else None
+            colour = "inverse" if name in LOWER_IS_BETTER else "normal"
             col.metric(
-                LABELS.get(name, name), format_value(name, value), delta=delta,
-                delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+                label(name), format_value(name, value), delta=delta,
+                delta_color="off" if delta == "no change" else colour,
+                delta_arrow="off" if delta == "no change" else "auto",
                 help=metric_help(name), border=True,
             )
 

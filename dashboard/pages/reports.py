@@ -34,7 +34,7 @@ except ToolShareError as exc:
     st.stop()
 
 if report.kpis:
-    ui.kpi_tiles([k for k in ui.LABELS if k in report.kpis], report.kpis, key_prefix="reports")
+    ui.kpi_tiles(list(report.kpis), report.kpis)
 st.subheader(report.title)
 st.caption(f"{report.period.label()} · {report.filters_text} · as of "
            f"{report.period.as_of:%Y-%m-%d %H:%M %Z}")
