@@ -195,7 +195,7 @@ def _insert_locations(conn: Connection, frame: pd.DataFrame) -> np.ndarray:
         "insert into locations (name, address) select * from unnest(cast(:names as text[]), cast(:addresses as text[]))"
         " on conflict (name) do nothing"), {"names": names, "addresses": frame["address"].tolist()})
     found: dict[str, int] = dict(conn.execute(sa.text(
-        "select name, id from locations where name = any(:names)"), {"names": names}).tuples().all())
+        "select name, id from locations where name = any(:names)"), {"names": names}).all())
     return np.asarray([found[name] for name in names], dtype=np.int64)
 
 
@@ -209,7 +209,7 @@ def _insert_categories(conn: Connection, frame: pd.DataFrame) -> np.ndarray:
         {"names": tops["name"].tolist(), "days": tops["loan_period_days"].tolist()})
     top_ids: dict[str, int] = dict(conn.execute(sa.text(
         "select name, id from categories where parent_id is null and name = any(:names)"),
-        {"names": tops["name"].tolist()}).tuples().all())
+        {"names": tops["name"].tolist()}).all())
     subs = frame[frame["parent"].notna()]
     parents = [top_ids[p] for p in subs["parent"]]
     conn.execute(sa.text(
@@ -221,7 +221,7 @@ def _insert_categories(conn: Connection, frame: pd.DataFrame) -> np.ndarray:
          "days": subs["loan_period_days"].tolist()})
     sub_ids = {(parent, name): ident for parent, name, ident in conn.execute(sa.text(
         "select parent_id, name, id from categories where parent_id = any(:parents)"),
-        {"parents": list(top_ids.values())}).tuples()}
+        {"parents": list(top_ids.values())})}
     return np.asarray([top_ids[name] if pd.isna(parent) else sub_ids[(top_ids[parent], name)]
                        for name, parent in zip(frame["name"], frame["parent"], strict=True)],
                       dtype=np.int64)

@@ -145,13 +145,14 @@ def _lend(rng: np.random.Generator, item: Ints, day: Ints, period: Ints, end: In
     crosses = back >= end
     keep = ~crosses | natural  # a loan out at the end of a natural timeline stays open
     repair = ~crosses & (rng.random(n) < MAINTENANCE_AFTER)
-    fixed = back + rng.geometric(0.2, n)
+    workshop = np.maximum(back, day + 1)  # the day the loan occupied stays a lending day
+    fixed = workshop + rng.geometric(0.2, n)
     repair &= fixed < end
     following = np.where(repair, fixed, back + 1).astype(np.float64)
     following[crosses] = np.inf
     loan = (item[keep], day[keep], renewals[keep], due[keep], offset[keep],
             (crosses & natural)[keep].astype(np.int64))
-    return loan, (item[repair], back[repair], fixed[repair], following)
+    return loan, (item[repair], workshop[repair], fixed[repair], following)
 
 
 def unless(mask: NDArray[np.bool_], values: object) -> NDArray[np.object_]:
