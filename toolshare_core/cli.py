@@ -11,6 +11,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import OperationalError
+
 from toolshare_core.errors import ToolShareError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -119,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except ToolShareError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OperationalError as exc:  # the server went away or cancelled a statement mid-command
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no reason given"
+        print(f"error: the database stopped the command ({reason}); nothing was committed. "
+              "Check DATABASE_URL and that PostgreSQL is running, then try again", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("error: interrupted; nothing was committed", file=sys.stderr)
