@@ -225,12 +225,17 @@ class _Refs:
         return found
 
 
-def _resolve(values: dict[str, Any], refs: _Refs) -> dict[str, Any]:
+def _resolve(values: dict[str, Any], refs: _Refs | None, problems: list[str]) -> dict[str, Any]:
+    """Names to ids; an unknown name becomes a problem (and the field is left out)."""
     out = dict(values)
-    if "category" in out:
-        out["category_id"] = refs.category(out.pop("category"))
-    if "location" in out:
-        out["location_id"] = refs.location(out.pop("location"))
+    if refs is None:
+        return out
+    for name, lookup in (("category", refs.category), ("location", refs.location)):
+        if name in out:
+            try:
+                out[f"{name}_id"] = lookup(out.pop(name))
+            except ToolShareError as exc:
+                problems.append(str(exc))
     return out
 
 
@@ -239,14 +244,16 @@ def _plan_row(conn: Connection, kind: Kind, number: int, values: dict[str, Any],
     key = str(values.get(KEY[kind], ""))
     plan = RowPlan(row=number, key=key, action="error")
     model: type[BaseModel] = ItemFields if kind == "items" else MemberFields
+    problems: list[str] = []
+    resolved = _resolve(values, refs, problems)
+    unresolved = {f"{n} id: is required" for n in ("category", "location") if n in values}
     try:
-        resolved = _resolve(values, refs) if refs else dict(values)
         if existing is None:
-            missing = [f for f in REQUIRED_NEW[kind] if f not in values]
-            if missing:
-                raise ValidationFailed(f"a new {kind[:-1]} needs {', '.join(missing)}")
+            problems.extend(f"{f}: is required" for f in REQUIRED_NEW[kind]
+                            if f not in values and f in ("category", "location"))
             plan.values = validate(model, resolved).model_dump()
-            plan.action, plan.changes = "create", {k: v for k, v in values.items() if k != KEY[kind]}
+            plan.changes = {k: v for k, v in values.items() if k != KEY[kind]}
+            plan.action = "create"
         else:
             check = item_changes if kind == "items" else member_changes
             plan.values = check(conn, existing, resolved)
@@ -255,8 +262,11 @@ def _plan_row(conn: Connection, kind: Kind, number: int, values: dict[str, Any],
                             if not same_value(existing.get(k), v)}
             plan.action = "update" if plan.changes else "unchanged"
     except ToolShareError as exc:
-        plan.problems.extend(str(exc).split("; "))
-        plan.action = "error"
+        problems.extend(p for p in str(exc).split("; ")
+                        if p not in unresolved and p not in ("category id: is required",
+                                                              "location id: is required"))
+    if problems:
+        plan.problems, plan.action = problems, "error"
     return plan
 
 
