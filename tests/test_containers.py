@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 import psycopg
 import pytest
 import yaml
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import ROOT, Database, drop_schema
 from tests.factories import make_item
@@ -718,3 +719,76 @@ def test_the_web_container_stops_with_a_clear_message_when_the_database_is_unrea
     assert result.returncode == 2
     assert "cannot reach the database" in result.stderr + result.stdout
     assert not marker.exists()
+
+
+# --- the README's backup, restore and demo reset, on a throwaway PostgreSQL -----------------------
+
+# The documented commands run inside the db container (`docker compose exec -T db ...`), as the
+# superuser over the socket; here the same programs and arguments run against the throwaway cluster.
+BACKUP_ARGS = ["pg_dump", "-U", "postgres", "-d", "toolshare", "--format=custom"]
+RESTORE_ARGS = ["pg_restore", "-U", "postgres", "-d", "toolshare", "--clean", "--if-exists",
+                "--no-owner", "--role=toolshare"]
+RESET_SQL = ["drop schema if exists public cascade", "create schema public authorization toolshare"]
+
+
+def test_the_documented_backup_and_restore_bring_the_library_back(
+    throwaway_cluster: Cluster, tmp_path: Path
+) -> None:
+    docs = (ROOT / "docs" / "docker.md").read_text(encoding="utf-8")
+    for args in (BACKUP_ARGS, RESTORE_ARGS):
+        assert " ".join(args) in docs, f"docs/docker.md no longer says: {' '.join(args)}"
+    for statement in RESET_SQL:
+        assert statement in docs
+    bin_dir = _postgres_bin()
+    assert bin_dir is not None
+    socket_args = ["-h", str(throwaway_cluster.socket_dir), "-p", str(throwaway_cluster.port)]
+    app_password = secrets.token_urlsafe(24)
+    env = {"PATH": os.environ["PATH"], "PGHOST": str(throwaway_cluster.socket_dir),
+           "PGPORT": str(throwaway_cluster.port), "POSTGRES_USER": "postgres",
+           "TOOLSHARE_DB_PASSWORD": app_password, "TOOLSHARE_TEST_DB_PASSWORD": "t-" + app_password}
+    for script in sorted(INIT_DIR.glob("*.sh")):
+        subprocess.run([str(script)], env=env, check=True, capture_output=True, timeout=60)
+    url = f"postgresql://toolshare:{app_password}@127.0.0.1:{throwaway_cluster.port}/toolshare"
+    engine = make_engine(url, schema="public")
+    try:
+        migrate.upgrade(engine, "public")
+        with engine.begin() as conn:
+            item = make_item(conn, code="DRILL-1")
+
+        def tool_codes() -> list[str]:
+            with engine.connect() as conn:
+                return [r[0] for r in conn.exec_driver_sql("select code from items order by id")]
+
+        dump = tmp_path / "toolshare.dump"
+        with dump.open("wb") as out:
+            subprocess.run([str(bin_dir / BACKUP_ARGS[0]), *BACKUP_ARGS[1:], *socket_args],
+                           stdout=out, check=True, timeout=120)
+        with engine.begin() as conn:  # a volunteer's mistake after the backup
+            conn.exec_driver_sql("update items set name = 'oops' where id = %(id)s", {"id": item})
+            make_item(conn, code="LATER-1")
+        engine.dispose()
+        with dump.open("rb") as backup:
+            restored = subprocess.run(
+                [str(bin_dir / RESTORE_ARGS[0]), *RESTORE_ARGS[1:], *socket_args],
+                stdin=backup, capture_output=True, text=True, timeout=120)
+        assert restored.returncode == 0, restored.stderr
+        assert tool_codes() == ["DRILL-1"]
+        with engine.connect() as conn:
+            owners = {r[0] for r in conn.exec_driver_sql(
+                "select tableowner from pg_tables where schemaname = 'public'")}
+            assert owners == {"toolshare"}
+            assert migrate.current_revision(conn, "public") == migrate.head_revision()
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # the rules came back too
+            make_item(conn, code="DRILL-1")
+
+        # Reset the demo: empty the schema, then the web container migrates (and seeds) again.
+        engine.dispose()
+        reset = subprocess.run(
+            ["psql", *socket_args, "-U", "postgres", "-d", "toolshare", "-v", "ON_ERROR_STOP=1",
+             *[part for sql in RESET_SQL for part in ("-c", sql)]],
+            capture_output=True, text=True, timeout=60)
+        assert reset.returncode == 0, reset.stderr
+        migrate.upgrade(engine, "public")
+        assert tool_codes() == []
+    finally:
+        engine.dispose()
