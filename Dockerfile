@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # ToolShare image. Two targets share one base layer set:
 #   runtime (the default, last stage): the dashboard, run by docker-compose.yml's `web`
 #   test: the same code plus tests and dev tools, run by docker-compose.yml's `tests`
