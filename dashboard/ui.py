@@ -22,7 +22,7 @@ from dashboard import data
 from toolshare_core import exports, metrics
 from toolshare_core.errors import ToolShareError
 from toolshare_core.filters import Filters
-from toolshare_core.periods import PRESET_LABELS, PRESETS, Period, preset_period
+from toolshare_core.periods import PRESET_LABELS, PRESETS, Period, local_midnight, preset_period
 from toolshare_core.reports import Report
 
 # Query-string names: ?period=custom&from=2025-01-01&to=2025-04-01&category=3&location=2
@@ -47,7 +47,16 @@ class View:
 
     @property
     def previous(self) -> Period:
-        return self.period.previous()
+        """What the KPI changes compare with: as many days as the period counts so far (a
+        month in progress counts only its days up to today), just before it, seen from the
+        moment it ended, so a half-finished month is not compared with a whole one."""
+        period = self.period
+        if period.days <= 0:
+            return period.previous()
+        start = period.start - timedelta(days=period.days)
+        return Period(start=start, end=period.start,
+                      as_of=min(period.as_of, local_midnight(period.start, period.timezone)),
+                      timezone=period.timezone)
 
 
 def _id_or_all(text: str | None, allowed: Iterable[int]) -> int:

@@ -34,8 +34,14 @@ else:
                    "narrow the search to see the rest.")
     else:
         st.caption(f"{total} items match; {int(shown['on_loan'].sum())} of them are out on loan now.")
-    st.dataframe(shown, hide_index=True, column_config=ui.column_config(shown),
-                 key="inventory_table")
+    event = st.dataframe(shown, hide_index=True, column_config=ui.column_config(shown),
+                         key="inventory_table", on_select="rerun", selection_mode="single-row")
+    rows = list(event.selection.rows) if event is not None else []
+    picked = str(shown.iloc[rows[0]]["item_code"]) if rows else None
+    if picked is not None and picked != st.session_state.get("_inventory_picked"):
+        st.session_state["inventory_item"] = picked  # a click on a row opens that item below
+    st.session_state["_inventory_picked"] = picked
+    st.caption("Click a row to open that item's page below.")
     ui.frame_downloads(shown, name="inventory", title="Inventory", key="inventory_dl")
 
 # --- one item ----------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ if not per_item.empty:
     right.plotly_chart(figures.maintenance_cost_vs_value(per_item), key="maintenance_value_chart")
     costly = per_item[per_item["cost_vs_value"] > 1]
     if not costly.empty:
-        st.warning(f"{len(costly)} items cost more to maintain in this period than to replace: "
+        st.warning(f"Items that cost more to maintain in this period than to replace ({len(costly)}): "
                    + ", ".join(costly["item_code"].head(10)))
 
 open_tab, item_tab, all_tab = st.tabs(["Open work", "Per item", "All jobs"])

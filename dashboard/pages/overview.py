@@ -18,8 +18,9 @@ current = data.kpis(view.period, view.filters)
 previous = data.kpis(view.previous, view.filters)
 ui.kpi_tiles(TILES, current, previous)
 st.caption(
-    f"Changes compare with the previous period of the same length, {view.previous.label()}. "
-    "'On loan now' and 'Overdue now' compare with the moment that period ended."
+    f"Changes compare with the same number of days just before, {view.previous.label()} "
+    "(a period still in progress counts only its days up to today). 'On loan now' and "
+    "'Overdue now' compare with the moment that earlier period ended."
 )
 ui.how_computed(TILES)
 with st.expander("Download these numbers"):
