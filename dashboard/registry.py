@@ -29,6 +29,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/members.py", "Members", ":material/groups:", "Library"),
     PageSpec("pages/maintenance.py", "Maintenance", ":material/build:", "Library"),
     PageSpec("pages/reports.py", "Reports", ":material/description:", "Library"),
+    PageSpec("pages/notebook.py", "Notebook", ":material/code:", "Library"),
 ]
 
 

@@ -1,0 +1,124 @@
+"""AppTest of the Notebook page: the starter notebook runs top to bottom with tables, charts and
+row counts; parameters follow the sidebar; refusals show as one plain line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import Engine
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import Database, drop_schema, new_schema
+from toolshare_core import notebook, seed
+from toolshare_core.config import get_settings
+from toolshare_core.db import make_engine
+from toolshare_core.notebook_starter import STARTER_CELLS, STARTER_NAME
+from toolshare_core.roles import StaffUser
+
+pytestmark = pytest.mark.app
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "dashboard" / "app.py")
+PAGE = "pages/notebook.py"
+EDITOR = StaffUser(id=None, username="erin", role="editor")
+
+
+@pytest.fixture(scope="module")
+def seeded(server_url: str) -> Iterator[Database]:
+    db = new_schema(server_url)
+    engine = make_engine(db.url, schema=db.schema)
+    try:
+        seed.seed_database(engine, schema=db.schema, scale=seed.parse_scale("small"), seed=5)
+    finally:
+        engine.dispose()
+    yield db
+    drop_schema(server_url, db.schema)
+
+
+@pytest.fixture
+def app_db(seeded: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    for name, value in seeded.env().items():
+        if name in {"DATABASE_URL", "TOOLSHARE_SCHEMA", "TOOLSHARE_SEED_DEMO"}:
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    engine = make_engine(seeded.url, schema=seeded.schema)
+    yield engine
+    with engine.begin() as conn:  # each test starts from "no notebook yet"
+        conn.execute(sa.text("delete from notebooks"))
+    engine.dispose()
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_first_visit_creates_the_starter_notebook_and_runs_every_cell(app_db: Engine) -> None:
+    at = open_page({"period": "last_year"})
+    assert at.header[0].value == "Notebook"
+    assert at.selectbox(key="nb_select").value is not None
+    with app_db.connect() as conn:
+        assert notebook.list_notebooks(conn)["name"].tolist() == [STARTER_NAME]
+    sql_cells = [c for c in STARTER_CELLS if c.kind == "sql"]
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.dataframe) == len(sql_cells)
+    charted = [c for c in sql_cells if c.chart_type]
+    charts = at.get("plotly_chart")
+    assert len(charts) == len(charted)
+    captions = [c.value for c in at.caption]
+    assert sum(" ms" in text and "row" in text for text in captions) == len(sql_cells)
+    assert any(text.startswith("Parameters: `:from` = ") for text in captions)
+
+
+def test_the_utilisation_cell_shows_the_core_numbers_for_the_chosen_period(app_db: Engine) -> None:
+    from toolshare_core import metrics
+    from toolshare_core.notebook_run import notebook_parameters  # noqa: F401 (documented API)
+    from toolshare_core.periods import preset_period
+
+    at = open_page({"period": "last_year"})
+    keys = [c.key for c in STARTER_CELLS if c.kind == "sql"]
+    table = at.dataframe[keys.index("utilisation")].value
+    now = _dashboard_now()
+    period = preset_period("last_year", as_of=now, timezone=get_settings().toolshare_timezone)
+    with app_db.connect() as conn:
+        core = metrics.utilisation(conn, period=period, by="category")
+    assert table["category"].tolist() == core["category"].tolist()
+    assert table["loan_days"].astype(int).tolist() == core["loan_days"].astype(int).tolist()
+
+
+def _dashboard_now():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    return datetime.now(get_settings().tz).replace(second=0, microsecond=0)
+
+
+def test_a_refused_cell_shows_one_plain_line_and_the_rest_still_run(app_db: Engine) -> None:
+    with app_db.begin() as conn:
+        book = notebook.create_notebook(conn, EDITOR, name="Tries")
+        notebook.add_cell(conn, EDITOR, book, kind="sql", body="select * from staff_users")
+        notebook.add_cell(conn, EDITOR, book, kind="sql", body="delete from loans")
+        notebook.add_cell(conn, EDITOR, book, kind="sql", body="select 42 as answer")
+    at = open_page({"notebook": str(book)})
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2
+    assert errors[0].startswith("the notebook may not read staff_users")
+    assert errors[1].startswith("DELETE changes data")
+    assert at.dataframe[0].value["answer"].tolist() == [42]
+
+
+def test_without_a_signed_in_editor_the_page_offers_no_editing(app_db: Engine) -> None:
+    at = open_page()
+    keys = {getattr(w, "key", None) for w in at.button}
+    assert not {k for k in keys if k and (k.startswith("nb_up_") or k.startswith("nb_delete"))}
+    assert not [f for f in at.get("form")]
