@@ -94,13 +94,20 @@ def _state_from_url(categories: Mapping[int, str], locations: Mapping[int, str])
 
 
 def _restore_widgets(categories: Mapping[int, str], locations: Mapping[int, str]) -> None:
-    """Give each picker widget its value from the URL (first visit) or the last page seen."""
+    """Give each picker widget its value from the URL (first visit) or the last page seen.
+
+    Streamlit forgets a widget's value when another page is opened, even under the same key,
+    so the view is kept in `_STATE` (updated by each widget's on_change, which runs before
+    the rerun) and handed back to the widgets at the start of every run.
+    """
     if _STATE not in st.session_state:
         st.session_state[_STATE] = _state_from_url(categories, locations)
-    saved = st.session_state[_STATE]
-    for key, value in saved.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
+    for key, value in st.session_state[_STATE].items():
+        st.session_state[key] = value
+
+
+def _remember(key: str) -> None:
+    st.session_state[_STATE][key] = st.session_state[key]
 
 
 def _write_url(state: Mapping[str, object]) -> None:
@@ -129,6 +136,7 @@ def view_controls() -> View:
     side.subheader("Period")
     preset = side.radio(
         "Period", PRESETS, format_func=PRESET_LABELS.__getitem__, key=KEY_PRESET,
+        on_change=_remember, args=(KEY_PRESET,),
         label_visibility="collapsed",
         help="Which days the numbers describe. Days after today are never counted.",
     )
@@ -136,8 +144,10 @@ def view_controls() -> View:
     tz = data.timezone()
     period: Period | None = None
     if preset == "custom":
-        start = side.date_input("From", key=KEY_FROM, format="YYYY-MM-DD")
-        last = side.date_input("Up to and including", key=KEY_TO, format="YYYY-MM-DD")
+        start = side.date_input("From", key=KEY_FROM, format="YYYY-MM-DD",
+                                on_change=_remember, args=(KEY_FROM,))
+        last = side.date_input("Up to and including", key=KEY_TO, format="YYYY-MM-DD",
+                               on_change=_remember, args=(KEY_TO,))
         try:
             period = Period(start=start, end=last + timedelta(days=1), as_of=as_of, timezone=tz)
         except ToolShareError:
@@ -151,11 +161,13 @@ def view_controls() -> View:
     side.subheader("Filters")
     category_id = side.selectbox(
         "Category", [ALL, *categories], key=KEY_CATEGORY,
+        on_change=_remember, args=(KEY_CATEGORY,),
         format_func=lambda cid: "All categories" if cid == ALL else categories[cid],
         help="A category includes its sub-categories.",
     ) or None
     location_id = side.selectbox(
         "Location", [ALL, *locations], key=KEY_LOCATION,
+        on_change=_remember, args=(KEY_LOCATION,),
         format_func=lambda lid: "All locations" if lid == ALL else locations[lid],
     ) or None
     state = {key: st.session_state[key] for key in (KEY_PRESET, KEY_FROM, KEY_TO, KEY_CATEGORY,
