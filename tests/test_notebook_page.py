@@ -121,4 +121,4 @@ def test_without_a_signed_in_editor_the_page_offers_no_editing(app_db: Engine) -
     at = open_page()
     keys = {getattr(w, "key", None) for w in at.button}
     assert not {k for k in keys if k and (k.startswith("nb_up_") or k.startswith("nb_delete"))}
-    assert not [f for f in at.get("form")]
+    assert not list(at.get("form"))

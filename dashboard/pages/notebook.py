@@ -114,17 +114,17 @@ def cell_fields(prefix: str, cell: Cell | None) -> dict[str, Any]:
 def cell_tools(cell: Cell, index: int, count: int) -> None:
     up, down, edit, delete, _ = st.columns([1, 1, 1, 1, 4])
     if up.button("Up", key=f"nb_up_{cell.id}", icon=":material/arrow_upward:",
-                 disabled=index == 0):
-        if run_action(notebook.move_cell, cell.id, offset=-1):
-            st.rerun()
+                 disabled=index == 0) and run_action(notebook.move_cell, cell.id, offset=-1):
+        st.rerun()
     if down.button("Down", key=f"nb_down_{cell.id}", icon=":material/arrow_downward:",
-                   disabled=index == count - 1):
-        if run_action(notebook.move_cell, cell.id, offset=1):
-            st.rerun()
+                   disabled=index == count - 1) and run_action(notebook.move_cell, cell.id,
+                                                               offset=1):
+        st.rerun()
     editing = edit.toggle("Edit", key=f"nb_edit_{cell.id}")
-    if delete.button("Delete", key=f"nb_delete_{cell.id}", icon=":material/delete:"):
-        if run_action(notebook.delete_cell, cell.id, success="Cell deleted"):
-            st.rerun()
+    if delete.button("Delete", key=f"nb_delete_{cell.id}", icon=":material/delete:") and (
+        run_action(notebook.delete_cell, cell.id, success="Cell deleted")
+    ):
+        st.rerun()
     if editing:
         with st.form(f"nb_form_{cell.id}"):
             values = cell_fields(f"nb_cell_{cell.id}", cell)
@@ -151,17 +151,18 @@ def manage_notebooks(chosen: int | None, names: dict[int, str]) -> None:
             return
         st.divider()
         rename = st.text_input("Rename this notebook to", value=names[chosen], key="nb_rename_name")
-        if st.button("Rename", key="nb_rename", icon=":material/drive_file_rename_outline:"):
-            if run_action(notebook.rename_notebook, chosen, name=rename, success="Renamed"):
-                st.rerun()
+        if st.button("Rename", key="nb_rename", icon=":material/drive_file_rename_outline:") and (
+            run_action(notebook.rename_notebook, chosen, name=rename, success="Renamed")
+        ):
+            st.rerun()
         st.divider()
         sure = st.checkbox(f"Yes, delete '{names[chosen]}' and all its cells",
                            key="nb_delete_confirm")
         if st.button("Delete notebook", key="nb_delete", icon=":material/delete_forever:",
-                     disabled=not sure):
-            if run_action(notebook.delete_notebook, chosen, success="Notebook deleted"):
-                st.session_state.pop("nb_select", None)
-                st.rerun()
+                     disabled=not sure) and run_action(notebook.delete_notebook, chosen,
+                                                       success="Notebook deleted"):
+            st.session_state.pop("nb_select", None)
+            st.rerun()
 
 
 st.header("Notebook")
