@@ -73,7 +73,7 @@ def seeded_copy(server_url: str, *, seed_value: int) -> dict[str, str]:
 
 # --- determinism --------------------------------------------------------------------------
 
-def test_a_demo_seeded_twice_with_the_same_seed_and_day_is_row_for_row_identical(
+def test_a_library_seeded_twice_with_the_same_seed_and_day_is_row_for_row_identical(
         server_url: str) -> None:
     first = seeded_copy(server_url, seed_value=7)
     second = seeded_copy(server_url, seed_value=7)
@@ -125,6 +125,24 @@ def test_the_library_was_founded_a_few_years_ago_and_kept_buying(lib: Connection
                        " from items group by 1 order by 1")
     assert TODAY.year - years["y"].min() >= 3
     assert len(years) >= 4
+
+
+def test_a_library_in_new_york_lends_during_its_own_desk_hours_and_stops_at_its_midnight(
+        server_url: str) -> None:
+    db = new_schema(server_url)
+    eng = make_engine(db.url, schema=db.schema, timezone="America/New_York")
+    try:
+        seed.seed_database(eng, schema=db.schema, scale=seed.parse_scale("small"), today=TODAY)
+        with eng.connect() as conn:
+            hours = frame(conn, "select extract(hour from loaned_at)::int as h from loans")["h"]
+            last = scalar(conn, "select max(greatest(loaned_at, returned_at)) from loans")
+    finally:
+        eng.dispose()
+        drop_schema(server_url, db.schema)
+    assert hours.between(9, 19).all()
+    midnight = pd.Timestamp(TODAY.isoformat(), tz="America/New_York")
+    assert pd.Timestamp(last) < midnight  # type: ignore[arg-type]
+    assert pd.Timestamp(last) > midnight - pd.Timedelta(days=3)  # type: ignore[arg-type]
 
 
 # --- the state as of today ------------------------------------------------------------------

@@ -91,7 +91,8 @@ def _items(rng: np.random.Generator, shape: Shape, horizon: int, opening: int,
     sub, acquired = sub[order], acquired[order]
     period = np.asarray([s.loan_days for _, s in SUBS])[sub]
     median = np.asarray([s.median_value for _, s in SUBS])[sub]
-    value = np.round(median * rng.lognormal(0.0, 0.35, n), 0) - np.where(rng.random(n) < 0.5, 0.01, 0)
+    pounds = np.maximum(np.round(median * rng.lognormal(0.0, 0.35, n), 0), 2.0)
+    value = pounds - np.where(rng.random(n) < 0.5, 0.01, 0)  # half are priced like 84.99
     top_of = np.asarray([sd.CATEGORIES.index(t) for t, _ in SUBS])[sub]
     shares = np.asarray([share for _, _, share in sd.LOCATIONS])
     location = rng.choice(len(shares), size=n, p=shares / shares.sum())
@@ -103,27 +104,13 @@ def _items(rng: np.random.Generator, shape: Shape, horizon: int, opening: int,
     popularity[rng.random(n) < 0.10] = 0.0
     status, end, natural, retired, forced_overdue = _statuses(rng, n, acquired, horizon,
                                                               popularity, period, shape.loans)
-    codes = []
-    seen: dict[str, int] = {}
-    for s in sub:
-        top, child = SUBS[s]
-        prefix = f"{top.code}-{child.code}-"
-        seen[prefix] = seen.get(prefix, offsets.get(prefix, 0)) + 1
-        codes.append(f"{prefix}{seen[prefix]:04d}")
-    names = [SUBS[s][1].names[k % len(SUBS[s][1].names)] for s, k in
-             zip(sub, rng.integers(0, 1000, n), strict=True)]
-    brands = [SUBS[s][0].brands[k % len(SUBS[s][0].brands)] for s, k in
-              zip(sub, rng.integers(0, 1000, n), strict=True)]
-    no_brand = rng.random(n) < 0.08
-    age = horizon - acquired
-    condition = np.where(age < 180, "new", rng.choice(["good", "fair", "poor"], n, p=[0.6, 0.3, 0.1]))
-    condition = np.where(status == "retired", rng.choice(["poor", "broken"], n), condition)
-    condition = np.where(status == "maintenance", rng.choice(["poor", "broken", "fair"], n), condition)
+    codes, names, brands = _labels(rng, sub, offsets)
     reason = unless(status != "retired", rng.choice(np.asarray(sd.RETIRED_REASONS), n))
     items = pd.DataFrame({
-        "code": codes, "name": names, "brand": unless(no_brand, brands),
+        "code": codes, "name": names, "brand": brands,
         "category": [_category_position(s) for s in sub],  # row in _categories()
-        "location": location, "condition": condition, "status": status,
+        "location": location, "condition": _conditions(rng, status, horizon - acquired),
+        "status": status,
         "replacement_value": value, "acquired_on": acquired,
         "retired_on": np.where(status == "retired", retired, -1), "retired_reason": reason,
     })
@@ -131,6 +118,29 @@ def _items(rng: np.random.Generator, shape: Shape, horizon: int, opening: int,
                          "end": end, "natural": natural, "popularity": popularity,
                          "forced_overdue": forced_overdue, "value": value})
     return items, plan
+
+
+def _labels(rng: np.random.Generator, sub: Ints, offsets: dict[str, int]
+            ) -> tuple[list[str], list[str], NDArray[np.object_]]:
+    """Codes numbered per sub-category in purchase order (after `offsets`), names, brands."""
+    codes = []
+    seen: dict[str, int] = {}
+    for s in sub:
+        top, child = SUBS[s]
+        prefix = f"{top.code}-{child.code}-"
+        seen[prefix] = seen.get(prefix, offsets.get(prefix, 0)) + 1
+        codes.append(f"{prefix}{seen[prefix]:04d}")
+    picks = rng.integers(0, 1000, (2, sub.size))
+    names = [SUBS[s][1].names[k % len(SUBS[s][1].names)] for s, k in zip(sub, picks[0], strict=True)]
+    brands = [SUBS[s][0].brands[k % len(SUBS[s][0].brands)] for s, k in zip(sub, picks[1], strict=True)]
+    return codes, names, unless(rng.random(sub.size) < 0.08, brands)
+
+
+def _conditions(rng: np.random.Generator, status: NDArray[np.str_], age: Ints) -> NDArray[np.str_]:
+    n = status.size
+    condition = np.where(age < 180, "new", rng.choice(["good", "fair", "poor"], n, p=[0.6, 0.3, 0.1]))
+    condition = np.where(status == "retired", rng.choice(["poor", "broken"], n), condition)
+    return np.where(status == "maintenance", rng.choice(["poor", "broken", "fair"], n), condition)
 
 
 def _category_position(sub_index: int) -> int:
