@@ -43,7 +43,6 @@ COPY dashboard ./dashboard
 COPY sql ./sql
 COPY scripts ./scripts
 COPY tests ./tests
-COPY bench ./bench
 # The container design tests read these files.
 COPY Dockerfile docker-compose.yml .dockerignore .env.example .hadolint.yaml ./
 COPY docker ./docker
