@@ -159,6 +159,8 @@ def _plain(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field that can be set here"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
     if kind == "string_too_short":
