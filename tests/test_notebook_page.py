@@ -3,6 +3,7 @@ row counts; parameters follow the sidebar; refusals show as one plain line."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
+from dashboard.session import TOKEN_KEY
 from tests.conftest import Database, drop_schema, new_schema
-from toolshare_core import notebook, seed
+from toolshare_core import auth, notebook, seed
 from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
 from toolshare_core.notebook_starter import STARTER_CELLS, STARTER_NAME
@@ -54,8 +56,25 @@ def app_db(seeded: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine
     engine.dispose()
 
 
-def open_page(query: dict[str, str] | None = None) -> AppTest:
+_HASH = auth.hash_password("notebook page test " + secrets.token_hex(8))
+
+
+def staff_session(engine: Engine, role: str) -> tuple[StaffUser, str]:
+    """A staff account with `role` and a live session token for it (the login gate's way in)."""
+    name = f"nb-{role}-{secrets.token_hex(3)}"
+    with engine.begin() as conn:
+        user_id = conn.execute(sa.text(
+            "insert into staff_users (username, role, password_hash) values (:u, :r, :h) "
+            "returning id"), {"u": name, "r": role, "h": _HASH}).scalar_one()
+        user = StaffUser(id=int(user_id), username=name, role=role)  # type: ignore[arg-type]
+        return user, auth.start_session(conn, user, hours=1)
+
+
+def open_page(query: dict[str, str] | None = None, *, engine: Engine, role: str = "viewer"
+              ) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
+    _, token = staff_session(engine, role)
+    at.session_state[TOKEN_KEY] = token
     for name, value in (query or {}).items():
         at.query_params[name] = value
     at.run()
@@ -65,7 +84,7 @@ def open_page(query: dict[str, str] | None = None) -> AppTest:
 
 
 def test_the_first_visit_creates_the_starter_notebook_and_runs_every_cell(app_db: Engine) -> None:
-    at = open_page({"period": "last_year"})
+    at = open_page({"period": "last_year"}, engine=app_db)
     assert at.header[0].value == "Notebook"
     assert at.selectbox(key="nb_select").value is not None
     with app_db.connect() as conn:
@@ -86,7 +105,7 @@ def test_the_utilisation_cell_shows_the_core_numbers_for_the_chosen_period(app_d
     from toolshare_core.notebook_run import notebook_parameters  # noqa: F401 (documented API)
     from toolshare_core.periods import preset_period
 
-    at = open_page({"period": "last_year"})
+    at = open_page({"period": "last_year"}, engine=app_db)
     keys = [c.key for c in STARTER_CELLS if c.kind == "sql"]
     table = at.dataframe[keys.index("utilisation")].value
     now = _dashboard_now()
@@ -109,7 +128,7 @@ def test_a_refused_cell_shows_one_plain_line_and_the_rest_still_run(app_db: Engi
         notebook.add_cell(conn, EDITOR, book, kind="sql", body="select * from staff_users")
         notebook.add_cell(conn, EDITOR, book, kind="sql", body="delete from loans")
         notebook.add_cell(conn, EDITOR, book, kind="sql", body="select 42 as answer")
-    at = open_page({"notebook": str(book)})
+    at = open_page({"notebook": str(book)}, engine=app_db)
     errors = [e.value for e in at.error]
     assert len(errors) == 2
     assert errors[0].startswith("the notebook may not read staff_users")
@@ -118,7 +137,65 @@ def test_a_refused_cell_shows_one_plain_line_and_the_rest_still_run(app_db: Engi
 
 
 def test_without_a_signed_in_editor_the_page_offers_no_editing(app_db: Engine) -> None:
-    at = open_page()
+    at = open_page(engine=app_db, role="viewer")
     keys = {getattr(w, "key", None) for w in at.button}
     assert not {k for k in keys if k and (k.startswith("nb_up_") or k.startswith("nb_delete"))}
     assert not list(at.get("form"))
+
+
+def cell_bodies(engine: Engine, book: int) -> list[str]:
+    with engine.connect() as conn:
+        return [c.body for c in notebook.notebook_cells(conn, book)]
+
+
+def test_an_editor_reorders_edits_and_adds_cells_from_the_page(
+    app_db: Engine,
+) -> None:
+    with app_db.begin() as conn:
+        book = notebook.create_notebook(conn, EDITOR, name="Desk questions")
+        first = notebook.add_cell(conn, EDITOR, book, kind="markdown", body="# Loans today")
+        second = notebook.add_cell(conn, EDITOR, book, kind="sql", body="select 1 as one")
+    with app_db.connect() as conn:
+        last_audit = conn.execute(sa.text("select coalesce(max(id), 0) from audit_log")).scalar_one()
+    at = open_page({"notebook": str(book)}, engine=app_db, role="editor")
+    at.button(key=f"nb_down_{first}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert cell_bodies(app_db, book) == ["select 1 as one", "# Loans today"]
+
+    at.toggle(key=f"nb_edit_{second}").set_value(True).run()
+    at.text_area(key=f"nb_cell_{second}_body").set_value("select 2 as two")
+    at.selectbox(key=f"nb_cell_{second}_chart").set_value("bar")
+    at.text_input(key=f"nb_cell_{second}_x").set_value("two")
+    at.text_input(key=f"nb_cell_{second}_y").set_value("two")
+    at.button(key=f"FormSubmitter:nb_form_{second}-Save cell").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert cell_bodies(app_db, book)[0] == "select 2 as two"
+    assert len(at.get("plotly_chart")) == 1
+
+    at.text_area(key="nb_add_body").set_value("select 3 as three")
+    at.button(key="FormSubmitter:nb_add_0-Add cell").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert cell_bodies(app_db, book)[-1] == "select 3 as three"
+    with app_db.connect() as conn:
+        actions = conn.execute(sa.text(
+            "select action from audit_log where table_name = 'notebook_cells' "
+            "and id > :last order by id"), {"last": last_audit}).scalars().all()
+    assert actions == ["move", "update", "create"]
+
+
+def test_an_editor_sees_a_refused_save_in_plain_words(
+    app_db: Engine,
+) -> None:
+    with app_db.begin() as conn:
+        book = notebook.create_notebook(conn, EDITOR, name="Charts")
+        cell = notebook.add_cell(conn, EDITOR, book, kind="sql", body="select 1 as one")
+    at = open_page({"notebook": str(book)}, engine=app_db, role="editor")
+    at.toggle(key=f"nb_edit_{cell}").set_value(True).run()
+    at.selectbox(key=f"nb_cell_{cell}_chart").set_value("heatmap")
+    at.text_input(key=f"nb_cell_{cell}_x").set_value("one")
+    at.text_input(key=f"nb_cell_{cell}_y").set_value("one")
+    at.button(key=f"FormSubmitter:nb_form_{cell}-Save cell").click().run()
+    assert [e.value for e in at.error] == ["a heatmap needs a colour (value) column besides x and y"]
+    with app_db.connect() as conn:
+        assert notebook.notebook_cells(conn, book)[0].chart_type is None

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Connection
 
 from toolshare_core import audit
@@ -97,17 +97,19 @@ class CellIn(BaseModel):
             raise ValueError("contains a NUL character (remove it and try again)")
         return value
 
-    @model_validator(mode="after")
-    def _chart_needs_columns(self) -> CellIn:
-        if self.chart_type is None:
-            return self
-        if self.kind != "sql":
-            raise ValueError("only a SQL cell can have a chart")
-        if not self.x or not self.y:
-            raise ValueError(f"a {self.chart_type} chart needs an x column and a y column")
-        if self.chart_type == "heatmap" and not self.color:
-            raise ValueError("a heatmap needs a colour (value) column besides x and y")
-        return self
+
+
+def valid_cell(values: dict[str, Any]) -> CellIn:
+    """The cell's fields checked: types and lengths, then that a chart names its columns."""
+    cell = validate(CellIn, values)
+    if cell.chart_type is not None:
+        if cell.kind != "sql":
+            raise ValidationFailed("only a SQL cell can have a chart")
+        if not cell.x or not cell.y:
+            raise ValidationFailed(f"a {cell.chart_type} chart needs an x column and a y column")
+        if cell.chart_type == "heatmap" and not cell.color:
+            raise ValidationFailed("a heatmap needs a colour (value) column besides x and y")
+    return cell
 
 
 _NOTEBOOK_COLS = "id, name, description, version"
@@ -204,7 +206,7 @@ def add_cell(conn: Connection, actor: StaffUser, notebook_id: int, *, kind: str,
              color: str | None = None, title: str | None = None,
              position: int | None = None) -> int:
     """Add a cell at `position` (0 = top; None = at the end); later cells move down one."""
-    data = validate(CellIn, {"kind": kind, "body": body, "chart_type": chart_type, "x": x,
+    data = valid_cell({"kind": kind, "body": body, "chart_type": chart_type, "x": x,
                              "y": y, "color": color, "title": title})
     with write_block(conn, actor, "editor"):
         _lock_notebook(conn, notebook_id)
@@ -234,7 +236,7 @@ def edit_cell(conn: Connection, actor: StaffUser, cell_id: int, *,
         if expected_version is not None and current.version != expected_version:
             raise Conflict("somebody else saved this cell while you were editing it; "
                            "reload the notebook to see their version, then edit again")
-        data = validate(CellIn, current.values() | changes)
+        data = valid_cell(current.values() | changes)
         old, new = changed_fields(current.values(), data.model_dump())
         if not new:
             return

@@ -22,6 +22,7 @@ from toolshare_core.roles import ROLE_RANK, StaffUser
 
 NO_CHART = "no chart"
 _PENDING = "_nb_pending_select"
+_CLOSE_EDIT = "_nb_close_edit"
 
 
 def current_user() -> StaffUser | None:
@@ -30,7 +31,8 @@ def current_user() -> StaffUser | None:
         from dashboard import session
     except ImportError:
         return None
-    user = session.current_user()
+    # app.py checked the session at the start of this run; session.user() reuses that check
+    user = session.user() if hasattr(session, "user") else session.current_user()
     return user if isinstance(user, StaffUser) else None
 
 
@@ -120,6 +122,9 @@ def cell_tools(cell: Cell, index: int, count: int) -> None:
                    disabled=index == count - 1) and run_action(notebook.move_cell, cell.id,
                                                                offset=1):
         st.rerun()
+    if st.session_state.get(_CLOSE_EDIT) == cell.id:  # saved: close its editor
+        st.session_state[f"nb_edit_{cell.id}"] = False
+        del st.session_state[_CLOSE_EDIT]
     editing = edit.toggle("Edit", key=f"nb_edit_{cell.id}")
     if delete.button("Delete", key=f"nb_delete_{cell.id}", icon=":material/delete:") and (
         run_action(notebook.delete_cell, cell.id, success="Cell deleted")
@@ -132,7 +137,7 @@ def cell_tools(cell: Cell, index: int, count: int) -> None:
                 notebook.edit_cell, cell.id, expected_version=cell.version,
                 success="Cell saved", **values,
             ):
-                st.session_state.pop(f"nb_edit_{cell.id}", None)
+                st.session_state[_CLOSE_EDIT] = cell.id
                 st.rerun()
 
 
@@ -161,8 +166,7 @@ def manage_notebooks(chosen: int | None, names: dict[int, str]) -> None:
         if st.button("Delete notebook", key="nb_delete", icon=":material/delete_forever:",
                      disabled=not sure) and run_action(notebook.delete_notebook, chosen,
                                                        success="Notebook deleted"):
-            st.session_state.pop("nb_select", None)
-            st.rerun()
+            st.rerun()  # the selection falls back to the first notebook left
 
 
 st.header("Notebook")
