@@ -165,8 +165,8 @@ class _Sheet:
 
 
 def _width(frame: pd.DataFrame, name: str) -> float:
-    sample = frame[name].head(200).astype(str)
-    longest = max([len(str(name)), *(len(s) for s in sample)]) if len(sample) else len(str(name))
+    sample = [str(value) for value in frame[name].head(200)]
+    longest = max([len(str(name)), *(len(s) for s in sample)])
     return float(min(60, max(8, longest + 2)))
 
 
