@@ -7,6 +7,7 @@ from plain SQL written here, never from the page under test.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,8 +19,8 @@ from conftest import Database, drop_schema, new_schema
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard import registry
-from toolshare_core import metrics, reports, seed
+from dashboard import registry, session
+from toolshare_core import auth, metrics, reports, seed
 from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
 from toolshare_core.filters import Filters
@@ -34,6 +35,23 @@ READ_PAGES = ["pages/overview.py", "pages/utilisation.py", "pages/inventory.py",
 ALL_PAGES = [page.path for page in registry.PAGES]
 
 
+TOKENS: dict[str, str] = {}  # schema -> a live session token of an organiser (admin)
+
+
+def _sign_in_organiser(db: Database) -> None:
+    """Create an admin account (random password, never stored) and a session for the tests."""
+    engine = make_engine(db.url, schema=db.schema)
+    try:
+        with engine.begin() as conn:
+            user = auth.ensure_admin_from_env(conn, env={
+                "TOOLSHARE_ADMIN_USERNAME": "organiser",
+                "TOOLSHARE_ADMIN_PASSWORD": secrets.token_urlsafe(18)})
+            assert user is not None
+            TOKENS[db.schema] = auth.start_session(conn, user, hours=2)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def seeded(server_url: str) -> Iterator[Database]:
     """A schema of this module's own holding the `small` synthetic library (seed 7)."""
@@ -43,6 +61,7 @@ def seeded(server_url: str) -> Iterator[Database]:
         seed.seed_database(engine, schema=db.schema, scale=seed.parse_scale("small"), seed=7)
     finally:
         engine.dispose()
+    _sign_in_organiser(db)
     yield db
     drop_schema(server_url, db.schema)
 
@@ -50,6 +69,7 @@ def seeded(server_url: str) -> Iterator[Database]:
 @pytest.fixture(scope="module")
 def empty(server_url: str) -> Iterator[Database]:
     db = new_schema(server_url)
+    _sign_in_organiser(db)
     yield db
     drop_schema(server_url, db.schema)
 
@@ -69,10 +89,15 @@ def _use(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
     get_settings.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
+    SCHEMA[0] = db.schema
+
+
+SCHEMA = [""]  # the schema _use() pointed the app at (whose session token _open() passes)
 
 
 def _open(page: str, query: dict[str, str] | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state[session.TOKEN_KEY] = TOKENS[SCHEMA[0]]  # signed in, as after the login form
     for name, value in (query or {}).items():
         at.query_params[name] = value
     at.run()
