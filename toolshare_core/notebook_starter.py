@@ -34,11 +34,11 @@ class StarterCell:
 INTRO = """\
 ### Your library in numbers
 
-Each grey box below is a **SQL query** over the library's reporting tables and views. The
-queries only *read*: the notebook cannot change anything, and a query that runs longer than
-the time limit is stopped.
+Each box below runs a **SQL query** over the library's reporting tables and views (open
+*SQL* above a table to read it; editors can copy and change it). The queries only *read*: the
+notebook cannot change anything, and a query that runs longer than the time limit is stopped.
 
-The period and filters at the top of the page reach every query as parameters:
+The period and filters in the sidebar reach every query as parameters:
 `:from` and `:to` (the period's first day and the day after its last), `:as_of` (the moment
 described), `:category` and `:location` (the chosen ids, or empty for all).
 
