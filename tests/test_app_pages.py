@@ -19,7 +19,7 @@ from conftest import Database, drop_schema, new_schema
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard import registry, session
+from dashboard import registry, session, ui
 from toolshare_core import auth, metrics, reports, seed
 from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
@@ -372,3 +372,18 @@ def test_a_history_search_for_an_unknown_member_says_so(
     at.text_input(key="loans_history_member").input("M-NOPE").run()
     assert not at.exception
     assert any("M-NOPE" in e.value for e in at.error)
+
+
+def test_a_large_export_is_built_on_request_with_progress_then_offered_for_download(
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(monkeypatch, seeded)
+    monkeypatch.setattr(ui, "LARGE_EXPORT_ROWS", 3)  # any report over 3 rows counts as large
+    at = _open("pages/reports.py")
+    at.selectbox(key="reports_name").set_value("utilisation").run()
+    at.radio(key="period_preset").set_value("last_year").run()
+    assert not at.download_button, "nothing is built before the organiser asks"
+    at.button(key="reports_dl_prepare").click().run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.status[0].label == "The export files are ready."
+    assert [b.label for b in at.download_button] == ["CSV", "XLSX", "PDF"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, ui
+from toolshare_core import charts
 from toolshare_core.errors import ToolShareError
 from toolshare_core.reports import REPORTS
 
@@ -42,8 +43,11 @@ if report.frame.empty:
     ui.empty_state("This report has no rows for this period and these filters.",
                    hint=ui.no_items_hint(view))
 else:
+    for n, figure in enumerate(charts.report_figures(name, report.frame, by,
+                                                     report.extra_frames)):
+        st.plotly_chart(figure, key=f"reports_chart_{n}")
     st.caption(f"{len(report.frame):,} rows. The downloads contain exactly these rows and "
-               "columns.")
+               "columns (the PDF adds the charts above).")
     st.dataframe(report.frame, hide_index=True, column_config=ui.column_config(report.frame),
                  key="reports_preview")
     ui.report_downloads(report, key="reports_dl")
