@@ -20,7 +20,7 @@ LOCATIONS: tuple[tuple[str, str, float], ...] = (
 GARDEN_SHED = 2  # index in LOCATIONS that holds most garden tools
 
 # Day-of-week weight of check-outs, Monday first: Saturday is the busy desk, Sunday short hours.
-WEEKDAY_WEIGHT = (0.55, 0.60, 0.70, 0.75, 0.90, 1.00, 0.30)
+WEEKDAY_WEIGHT = (0.50, 0.55, 0.60, 0.65, 0.75, 1.00, 0.30)
 # Desk opening hour and length of the lending window in hours, Monday first.
 OPENING_HOUR = (10, 10, 10, 10, 10, 9, 11)
 OPEN_HOURS = (9, 9, 9, 9, 9, 7, 4)
@@ -28,7 +28,7 @@ OPEN_HOURS = (9, 9, 9, 9, 9, 7, 4)
 # Month weights (January first) of the season each top-level category follows.
 SEASONS: dict[str, tuple[float, ...]] = {
     "diy": (0.80, 0.85, 1.00, 1.15, 1.15, 1.05, 0.95, 1.00, 1.05, 1.00, 0.90, 0.70),
-    "garden": (0.20, 0.30, 0.70, 1.20, 1.60, 1.60, 1.50, 1.30, 0.90, 0.60, 0.35, 0.20),
+    "garden": (0.10, 0.15, 0.50, 1.20, 1.60, 1.60, 1.50, 1.30, 0.80, 0.45, 0.20, 0.10),
     "camping": (0.10, 0.15, 0.30, 0.70, 1.20, 1.70, 2.10, 2.10, 0.90, 0.30, 0.10, 0.15),
     "party": (0.60, 0.50, 0.60, 0.80, 1.00, 1.30, 1.30, 1.10, 0.80, 0.90, 1.20, 2.40),
     "indoor": (1.30, 1.20, 1.10, 0.90, 0.80, 0.70, 0.70, 0.80, 0.90, 1.10, 1.30, 1.40),

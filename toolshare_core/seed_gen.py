@@ -169,7 +169,7 @@ def _statuses(rng: np.random.Generator, n: int, acquired: Ints, horizon: int,
         free[chosen] = False
         return np.sort(chosen)
 
-    per_bucket = max(1, min(40, loans // 1500))
+    per_bucket = min(40, max(2, loans // 1500), loans // 4)  # never more than asked for
     for low, high in OVERDUE_BUCKETS:
         chosen = pick(per_bucket, popularity > 0)
         forced[chosen] = rng.integers(low, high + 1, chosen.size)
