@@ -48,10 +48,11 @@ ITEM_DETAIL_SQL = sa.text("""
 """)
 
 ITEM_LOANS_SQL = sa.text("""
-    select l.loaned_at, l.due_at, l.returned_at, l.renewals, m.member_no, m.name as member_name,
-           l.return_condition,
-           case when l.returned_at is null and l.due_at < :as_of then 'overdue'
-                when l.returned_at is null then 'on loan'
+    select l.loaned_at, l.due_at,
+           case when l.returned_at <= :as_of then l.returned_at end as returned_at, l.renewals,
+           m.member_no, m.name as member_name, l.return_condition,
+           case when l.returned_at is null or l.returned_at > :as_of then
+                    case when l.due_at < :as_of then 'overdue' else 'on loan' end
                 when l.returned_at > l.due_at then 'returned late'
                 else 'returned' end as state
     from loans l join members m on m.id = l.member_id

@@ -27,10 +27,11 @@ MEMBER_DETAIL_SQL = sa.text("""
 """)
 
 MEMBER_LOANS_SQL = sa.text("""
-    select l.loaned_at, l.due_at, l.returned_at, l.renewals, c.item_code, c.item_name,
+    select l.loaned_at, l.due_at,
+           case when l.returned_at <= :as_of then l.returned_at end as returned_at, l.renewals, c.item_code, c.item_name,
            c.category, c.replacement_value,
-           case when l.returned_at is null and l.due_at < :as_of then 'overdue'
-                when l.returned_at is null then 'on loan'
+           case when l.returned_at is null or l.returned_at > :as_of then
+                    case when l.due_at < :as_of then 'overdue' else 'on loan' end
                 when l.returned_at > l.due_at then 'returned late'
                 else 'returned' end as state
     from loans l join item_catalogue c on c.item_id = l.item_id
