@@ -66,10 +66,13 @@ def _figure(frame: pd.DataFrame, chart_type: str, x: str, y: str, color: str | N
         if not color:
             raise ValidationFailed("a heatmap needs a colour (value) column besides x and y")
         grid = frame.pivot_table(index=y, columns=x, values=color, aggfunc="sum")
+        ratio = color in RATIO_COLUMNS
         return go.Figure(go.Heatmap(
             z=grid.values, x=[str(c) for c in grid.columns], y=[str(i) for i in grid.index],
-            colorscale="Blues", colorbar={"title": {"text": _axis(color)}},
-            hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{color}: %{{z}}<extra></extra>",
+            colorscale="Blues",
+            colorbar={"title": {"text": _axis(color)}, "tickformat": ".0%" if ratio else ""},
+            hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{color}: "
+                          f"%{{z{':.1%' if ratio else ''}}}<extra></extra>",
         ))
     raise ValidationFailed(f"unknown chart type {chart_type!r}")
 
