@@ -33,6 +33,15 @@ def test_a_slow_query_is_stopped_at_the_time_limit_and_says_so(conn: Connection)
     assert conn.execute(sa.text("select 1")).scalar_one() == 1
 
 
+def test_the_time_limit_covers_the_whole_cell_not_each_batch_of_rows(conn: Connection) -> None:
+    # about 0.4 s per batch of 2,000 rows, about 2 s in all: every batch alone is within 1 s
+    started = time.monotonic()
+    with pytest.raises(QueryCancelled, match="stopped after 1 s"):
+        run_cell(conn, "select g, pg_sleep(0.0002) from generate_series(1, 10000) g",
+                 timeout_ms=1000)
+    assert time.monotonic() - started < 5
+
+
 def test_the_default_time_limit_comes_from_the_settings(
     conn: Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

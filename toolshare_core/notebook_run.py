@@ -120,12 +120,17 @@ def execute_read_only(
             cursor.execute(sql, dict(params))
             columns = [column.name for column in cursor.description or []]
             rows: list[tuple[Any, ...]] = []
-            while batch := cursor.fetchmany(_FETCH_ROWS):
-                rows.extend(batch)
-                # statement_timeout bounds each FETCH; this bounds the whole cell
-                if time.monotonic() > deadline:
+            while True:
+                # each FETCH may use only what is left of the cell's time limit
+                left_ms = int((deadline - time.monotonic()) * 1000)
+                if left_ms <= 0:
                     raise pg_errors.QueryCanceled("notebook time limit")
-            return columns, rows
+                driver.execute("select set_config('statement_timeout', %s, true)",
+                               [str(left_ms)])
+                batch = cursor.fetchmany(_FETCH_ROWS)
+                if not batch:
+                    return columns, rows
+                rows.extend(batch)
 
 
 def reader_role(conn: Connection) -> str:
