@@ -146,7 +146,7 @@ def test_an_editor_runs_the_starter_notebook_downloads_a_cell_and_meets_a_refusa
             _settle(page)
             expect(page.get_by_text("the notebook may not read staff_users")).to_be_visible(
                 timeout=30_000)
-            page.screenshot(path=str(shots / "notebook.png"), full_page=True)
+            page.screenshot(path=str(shots / "notebook-editor.png"), full_page=True)
         finally:
             browser.close()
             engine.dispose()
