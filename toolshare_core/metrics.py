@@ -97,17 +97,26 @@ _GROUPED = {
 }
 _UTILISATION_SQL = {by: sa.text(_USAGE_CTE + body) for by, body in _GROUPED.items()}
 
+# Loans started / returned in the period are found by plain timestamp bounds (local midnights),
+# which equals testing their local dates and needs no time zone arithmetic per loan.
 _KPI_SQL = sa.text("""
-with f as (select item_id from filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean))),
-days as (select d.* from item_period_days(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) d join f using (item_id)),
-spans as (select s.* from loan_spans(cast(:as_of as timestamptz), cast(:tz as text)) s join f using (item_id)),
+with b as materialized (
+    select cast(:start as date)::timestamp at time zone cast(:tz as text) as t_from,
+           cast(:eff_end as date)::timestamp at time zone cast(:tz as text) as t_end
+),
+f as materialized (select item_id from filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean))),
+days as materialized (select d.* from item_period_days(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) d join f using (item_id)),
 started as (
-    select s.member_id, i.replacement_value from spans s join items i on i.id = s.item_id
-    where s.loaned_date >= :start and s.loaned_date < :eff_end
+    select l.member_id, i.replacement_value
+    from loans l join f using (item_id) join items i on i.id = l.item_id cross join b
+    where l.loaned_at >= b.t_from and l.loaned_at < b.t_end and l.loaned_at <= :as_of
 ),
 returned as (
-    select s.occupied_days, s.on_time from spans s
-    where s.returned_by_as_of and s.returned_date >= :start and s.returned_date < :eff_end
+    select greatest(1, (l.returned_at at time zone cast(:tz as text))::date
+                       - (l.loaned_at at time zone cast(:tz as text))::date) as occupied_days,
+           l.returned_at <= l.due_at as on_time
+    from loans l join f using (item_id) cross join b
+    where l.returned_at >= b.t_from and l.returned_at < b.t_end and l.returned_at <= :as_of
 ),
 current_loans as (
     select count(*) as on_loan, count(*) filter (where l.due_at < :as_of) as overdue
@@ -144,20 +153,24 @@ _ON_LOAN_SQL = sa.text(_CURRENT_LOANS + " order by c.item_code, l.loaned_at")
 _OVERDUE_SQL = sa.text(_CURRENT_LOANS + " and l.due_at < :as_of order by c.item_code, c.item_name, m.member_no, m.name")
 
 _MONTHLY_SQL = sa.text("""
-with r as (select r.* from item_period_ranges(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) r join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)),
-months as (select * from period_months(cast(:start as date), cast(:eff_end as date))),
+with months as (select * from period_months(cast(:start as date), cast(:eff_end as date))),
+pieces as (
+    select p.* from item_period_pieces(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) p
+    join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
+),
 days as (
     select m.month,
-           sum(day_count(r.circulation * day_span(m.month_from, m.month_to))) as circulation_days,
-           sum(day_count(r.lent * day_span(m.month_from, m.month_to))) as loan_days
-    from months m cross join r group by m.month
+           sum(upper(p.days * m.days) - lower(p.days * m.days)) filter (where p.kind = 'circulation') as circulation_days,
+           coalesce(sum(upper(p.days * m.days) - lower(p.days * m.days)) filter (where p.kind = 'lent'), 0) as loan_days
+    from months m join pieces p on p.days && m.days group by m.month
 ),
 lent as (
     select date_trunc('month', s.loaned_date)::date as month, count(*) as loans_started,
            count(distinct s.member_id) as active_borrowers, sum(i.replacement_value) as value_lent
     from loan_spans(cast(:as_of as timestamptz), cast(:tz as text)) s join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
     join items i on i.id = s.item_id
-    where s.loaned_date >= :start and s.loaned_date < :eff_end group by 1
+    where s.loaned_at >= cast(:start as date)::timestamp at time zone cast(:tz as text) and s.loaned_at < cast(:eff_end as date)::timestamp at time zone cast(:tz as text)
+      and s.loaned_date >= :start and s.loaned_date < :eff_end group by 1
 ),
 joined as (
     select date_trunc('month', joined_on)::date as month, count(*) as new_members
@@ -176,17 +189,23 @@ order by m.month
 """)
 
 _CATEGORY_MONTH_SQL = sa.text("""
-with r as (select r.* from item_period_ranges(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) r join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)),
-months as (select * from period_months(cast(:start as date), cast(:eff_end as date)))
-select m.month, c.category,
-       sum(day_count(r.circulation * day_span(m.month_from, m.month_to)))::bigint as circulation_days,
-       sum(day_count(r.lent * day_span(m.month_from, m.month_to)))::bigint as loan_days,
-       sum(day_count(r.lent * day_span(m.month_from, m.month_to)))::float8
-         / sum(day_count(r.circulation * day_span(m.month_from, m.month_to))) as utilisation
-from months m cross join r join item_catalogue c using (item_id)
-group by m.month, c.category
-having sum(day_count(r.circulation * day_span(m.month_from, m.month_to))) > 0
-order by m.month, c.category
+with months as (select * from period_months(cast(:start as date), cast(:eff_end as date))),
+pieces as (
+    select p.*, c.category from item_period_pieces(cast(:start as date), cast(:end as date), cast(:as_of as timestamptz), cast(:tz as text)) p
+    join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
+    join item_catalogue c using (item_id)
+),
+cells as (
+    select m.month, p.category,
+           sum(upper(p.days * m.days) - lower(p.days * m.days)) filter (where p.kind = 'circulation') as circulation_days,
+           coalesce(sum(upper(p.days * m.days) - lower(p.days * m.days)) filter (where p.kind = 'lent'), 0) as loan_days
+    from months m join pieces p on p.days && m.days
+    group by m.month, p.category
+)
+select month, category, circulation_days::bigint as circulation_days, loan_days::bigint as loan_days,
+       loan_days::float8 / circulation_days as utilisation
+from cells where circulation_days > 0
+order by month, category
 """)
 
 _DEMAND_SQL = sa.text("""

@@ -26,7 +26,8 @@ join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), 
 join item_catalogue c using (item_id)
 join members m on m.id = s.member_id
 join loans l on l.id = s.loan_id
-where s.loaned_date >= :start and s.loaned_date < :eff_end
+where s.loaned_at >= cast(:start as date)::timestamp at time zone cast(:tz as text) and s.loaned_at < cast(:eff_end as date)::timestamp at time zone cast(:tz as text)
+      and s.loaned_date >= :start and s.loaned_date < :eff_end
   and (cast(:item_code as text) is null or c.item_code = :item_code)
   and (cast(:member_no as text) is null or m.member_no = :member_no)
 order by s.loaned_at, s.loan_id
@@ -87,7 +88,8 @@ with lent as (
     select s.member_id, count(*) as loans_started
     from loan_spans(cast(:as_of as timestamptz), cast(:tz as text)) s
     join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
-    where s.loaned_date >= :start and s.loaned_date < :eff_end
+    where s.loaned_at >= cast(:start as date)::timestamp at time zone cast(:tz as text) and s.loaned_at < cast(:eff_end as date)::timestamp at time zone cast(:tz as text)
+      and s.loaned_date >= :start and s.loaned_date < :eff_end
     group by s.member_id
 )
 select coalesce(nullif(upper(split_part(btrim(m.postcode), ' ', 1)), ''), 'unknown') as postcode_area,
@@ -108,7 +110,8 @@ select c.top_category as category, count(*) as loans_started,
 from loan_spans(cast(:as_of as timestamptz), cast(:tz as text)) s
 join filtered_items(cast(:category_id as bigint), cast(:location_id as bigint), cast(:subcats as boolean)) f using (item_id)
 join item_catalogue c using (item_id)
-where s.loaned_date >= :start and s.loaned_date < :eff_end
+where s.loaned_at >= cast(:start as date)::timestamp at time zone cast(:tz as text) and s.loaned_at < cast(:eff_end as date)::timestamp at time zone cast(:tz as text)
+      and s.loaned_date >= :start and s.loaned_date < :eff_end
 group by c.top_category
 order by loans_started desc, category
 """)
