@@ -357,12 +357,12 @@ def frame_downloads(frame: pd.DataFrame, *, name: str, title: str, key: str) -> 
     if frame.empty:
         return
     stem = f"toolshare-{name}-{data.now():%Y%m%d-%H%M}"
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         "CSV", data=lambda: exports.frame_to_csv_bytes(frame), file_name=f"{stem}.csv",
         mime=MIME["csv"], key=f"{key}_csv", icon=":material/download:", on_click="ignore",
     )
-    right.download_button(
+    row.download_button(
         "Excel", data=lambda: exports.frame_to_xlsx_bytes(frame, title),
         file_name=f"{stem}.xlsx", mime=MIME["xlsx"], key=f"{key}_xlsx",
         icon=":material/download:", on_click="ignore",
@@ -382,9 +382,9 @@ def report_downloads(report: Report, *, key: str) -> None:
         return
     stem = f"toolshare-{report.name}-{report.period.start}-{report.period.end}"
     if len(report.frame) <= LARGE_EXPORT_ROWS:
-        cols = st.columns([1, 1, 1, 3])
-        for col, fmt in zip(cols, ("csv", "xlsx", "pdf"), strict=False):
-            col.download_button(
+        row = st.container(horizontal=True)
+        for fmt in ("csv", "xlsx", "pdf"):
+            row.download_button(
                 fmt.upper(), data=_lazy_bytes(report, fmt), file_name=f"{stem}.{fmt}",
                 mime=MIME[fmt], key=f"{key}_{fmt}", icon=":material/download:",
                 on_click="ignore",
@@ -399,9 +399,9 @@ def report_downloads(report: Report, *, key: str) -> None:
                          icon=":material/build:"):
             return
         store.update(_build_files(report), signature=signature)
-    cols = st.columns([1, 1, 1, 3])
-    for col, fmt in zip(cols, ("csv", "xlsx", "pdf"), strict=False):
-        col.download_button(fmt.upper(), data=store[fmt], file_name=f"{stem}.{fmt}",
+    row = st.container(horizontal=True)
+    for fmt in ("csv", "xlsx", "pdf"):
+        row.download_button(fmt.upper(), data=store[fmt], file_name=f"{stem}.{fmt}",
                             mime=MIME[fmt], key=f"{key}_{fmt}", icon=":material/download:",
                             on_click="ignore")
 

@@ -43,13 +43,15 @@ with overdue_tab:
         st.success("Nothing is overdue.")
     else:
         kpis = report.kpis
-        cols = st.columns(len(OVERDUE_BUCKETS) + 2)
+        cols = st.columns(2)
         cols[0].metric("Overdue now", kpis["overdue"], border=True, help=ui.metric_help("overdue"))
-        for col, bucket in zip(cols[1:], OVERDUE_BUCKETS, strict=False):
-            col.metric(f"{bucket} days", kpis[f"overdue_{bucket}"], border=True,
+        cols[1].metric("Replacement value at risk",
+                       ui.format_value("value_lent", kpis["value_at_risk"]), border=True,
+                       help="What it would cost to replace every overdue item.")
+        cols = st.columns(len(OVERDUE_BUCKETS))
+        for col, bucket in zip(cols, OVERDUE_BUCKETS, strict=True):
+            col.metric(f"{bucket} days overdue", kpis[f"overdue_{bucket}"], border=True,
                        help=f"Loans {bucket} days past their due date.")
-        cols[-1].metric("Value at risk", ui.format_value("value_lent", kpis["value_at_risk"]),
-                        border=True, help="The replacement value of every overdue item.")
         left, right = st.columns([2, 3])
         left.plotly_chart(charts.overdue_by_bucket(report.frame), key="loans_overdue_chart")
         with right:

@@ -16,7 +16,7 @@ ui.how_computed(["new_members", "active_borrowers", "loans_started"],
                 "borrowers and loans are (members who borrowed the chosen items).")
 
 trend_period = ui.trend_period(view)
-trend = data.report("trend", trend_period, view.filters).frame
+trend = data.monthly_trend(trend_period, view.filters)
 st.subheader("Over time")
 st.caption(f"{trend_period.label()}: the chosen period, widened to the 12 months ending with it.")
 if trend.empty or (trend["new_members"].sum() == 0 and trend["active_borrowers"].sum() == 0):

@@ -27,16 +27,17 @@ with st.expander("Download these numbers"):
     ui.report_downloads(data.report("summary", view.period, view.filters), key="overview_dl")
 
 trend_period = ui.trend_period(view)
-trend = data.report("trend", trend_period, view.filters)
+trend = data.monthly_trend(trend_period, view.filters)
 st.subheader("Month by month")
 st.caption(f"{trend_period.label()} (the chosen period, widened to the 12 months ending with "
            f"it) · {view.filters_text}")
-frame = trend.frame
-if frame.empty or (frame["loans_started"].sum() == 0 and frame["circulation_days"].sum() == 0):
+if trend.empty or (trend["loans_started"].sum() == 0 and trend["circulation_days"].sum() == 0):
     ui.empty_state("No loans and no items in circulation in these months.",
                    hint=ui.no_items_hint(view))
 else:
-    st.plotly_chart(charts.trend_lines(frame), key="overview_trend_chart")
+    st.plotly_chart(charts.trend_lines(trend), key="overview_trend_chart")
     with st.expander("The numbers behind this chart"):
-        st.dataframe(frame, hide_index=True, column_config=ui.column_config(frame))
-        ui.report_downloads(trend, key="overview_trend_dl")
+        st.dataframe(trend, hide_index=True, column_config=ui.column_config(trend))
+        ui.frame_downloads(trend, name="month-by-month", title="Month by month",
+                           key="overview_trend_dl")
+        st.caption("The same frame as the 'trend' report on the Reports page.")
