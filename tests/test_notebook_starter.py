@@ -191,3 +191,29 @@ def test_every_starter_cell_runs_on_an_empty_library(conn: Connection) -> None:
     for cell in notebook.notebook_cells(conn, notebook_id):
         if cell.kind == "sql":
             run_cell(conn, cell.body, params=notebook_parameters(period, None))
+
+
+def test_two_first_visits_at_once_create_one_starter_notebook(fresh_engine: Engine) -> None:
+    import threading
+
+    barrier = threading.Barrier(2)
+    created: list[int | None] = []
+    errors: list[BaseException] = []
+
+    def first_visit() -> None:
+        try:
+            with fresh_engine.begin() as conn:
+                barrier.wait(timeout=10)
+                created.append(ensure_starter_notebook(conn))
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_visit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(created, key=lambda v: v is None)[1] is None
+    with fresh_engine.connect() as conn:
+        assert notebook.list_notebooks(conn)["name"].tolist() == [STARTER_NAME]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toolshare_core import notebook
@@ -192,8 +193,12 @@ STARTER_CELLS: tuple[StarterCell, ...] = (
 def ensure_starter_notebook(conn: Connection) -> int | None:
     """Create the starter notebook when the library has no notebook at all; its id or None.
 
-    Deleting it later is respected: it comes back only if every notebook is deleted.
+    Deleting it later is respected: it comes back only if every notebook is deleted. Two
+    first visits at once are serialised by a transaction-level advisory lock, so only one
+    creates it.
     """
+    conn.execute(sa.text("select pg_advisory_xact_lock(hashtext('toolshare-notebook-starter:' "
+                         "|| current_schema()))"))
     if not notebook.list_notebooks(conn).empty:
         return None
     return create_starter_notebook(conn)
