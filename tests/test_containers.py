@@ -440,7 +440,8 @@ def test_dependencies_are_installed_before_the_code_is_copied_so_rebuilds_are_fa
         for sources in copied_before:
             assert all(s.startswith("requirements") for s in sources), (
                 f"{target}: COPY {' '.join(sources)} before the dependencies are installed")
-        code = [args for kw, args in steps[install:] if kw == "COPY" and "toolshare_core" in args]
+        code = [args for kw, args in steps[install:]
+                if kw == "COPY" and ({"toolshare_core", "."} & set(args.split()[:-1]))]
         assert code, f"{target}: the code is not copied after the dependencies"
 
 
@@ -581,13 +582,13 @@ def test_first_start_creates_separate_non_superuser_roles_and_databases_for_web_
         return psycopg.connect(host="127.0.0.1", port=throwaway_cluster.port, user=user,
                                password=password, dbname=dbname, connect_timeout=5)
 
+    rights = ("select rolsuper, rolcreatedb, rolbypassrls, rolcreaterole from pg_roles "
+              "where rolname = current_user")
+    # CREATEROLE only for the notebook's reader role (docs/notebook.md); nothing more.
     with connect("toolshare", app_password, "toolshare") as conn:
-        row = conn.execute("select rolsuper, rolcreaterole, rolcreatedb from pg_roles "
-                           "where rolname = current_user").fetchone()
-        assert row == (False, False, False)
+        assert conn.execute(rights).fetchone() == (False, False, False, True)
     with connect("toolshare_test", test_password, "toolshare_test") as conn:
-        assert conn.execute("select rolsuper from pg_roles where rolname = current_user"
-                            ).fetchone() == (False,)
+        assert conn.execute(rights).fetchone() == (False, False, False, True)
     with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
         connect("toolshare", app_password, "toolshare_test")
     with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
@@ -606,7 +607,10 @@ def test_first_start_creates_separate_non_superuser_roles_and_databases_for_web_
     with connect("toolshare", app_password, "toolshare") as conn:
         tables = {r[0] for r in conn.execute(
             "select tablename from pg_tables where schemaname = 'public'")}
+        reader = conn.execute("select pg_has_role('toolshare', rolname, 'MEMBER') from pg_roles "
+                              "where rolname = 'toolshare_reader_public'").fetchone()
     assert {"items", "members", "loans", "locations", "categories", "maintenance"} <= tables
+    assert reader == (True,), "migrate could not set up the notebook's read-only role"
 
 
 def test_the_init_script_stops_when_a_password_is_missing(throwaway_cluster: Cluster) -> None:

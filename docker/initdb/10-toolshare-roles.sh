@@ -5,8 +5,9 @@
 # Creates two login roles, each owning one database and unable to connect to the other's:
 #   toolshare       -> database toolshare       (the web container; migrations create the tables)
 #   toolshare_test  -> database toolshare_test  (the tests container; never sees real data)
-# Neither is a superuser. Passwords come from the environment (docker-compose.yml passes them
-# from .env) and reach psql as variables, so they are quoted by psql, never pasted into SQL.
+# Neither is a superuser; both may create roles (the notebook's read-only reader role).
+# Passwords come from the environment (docker-compose.yml passes them from .env) and reach
+# psql as variables, so they are quoted by psql, never pasted into SQL.
 # Demo data is not loaded here: the web container seeds it through the CLI when
 # TOOLSHARE_SEED_DEMO=true and the database is empty.
 #
@@ -22,8 +23,10 @@ psql --no-psqlrc -v ON_ERROR_STOP=1 \
     --username "${POSTGRES_USER:-postgres}" --dbname postgres \
     --set app_password="$TOOLSHARE_DB_PASSWORD" \
     --set test_password="$TOOLSHARE_TEST_DB_PASSWORD" <<'SQL'
-create role toolshare login password :'app_password';
-create role toolshare_test login password :'test_password';
+-- CREATEROLE lets `migrate` create the notebook's read-only role toolshare_reader_<schema>
+-- (docs/notebook.md); on PostgreSQL 16+ it covers only the roles the user itself creates.
+create role toolshare login createrole password :'app_password';
+create role toolshare_test login createrole password :'test_password';
 
 create database toolshare owner toolshare;
 create database toolshare_test owner toolshare_test;
