@@ -11,13 +11,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import streamlit as st  # noqa: E402
 
-from dashboard import data, registry  # noqa: E402
+from dashboard import data, registry, session  # noqa: E402
 
 st.set_page_config(page_title="ToolShare", page_icon=":material/handyman:", layout="wide")
 data.require_database()
+session.bootstrap()
+
+user = session.current_user()
+if user is None:
+    # Nobody signed in: the login form is the only page there is.
+    st.navigation([st.Page("pages/login.py", title="Log in", icon=":material/login:")]).run()
+    st.stop()
 
 sections: dict[str, list[st.Page]] = {}
-for spec in registry.visible_pages("admin"):
+for spec in registry.visible_pages(user.role):
     page = st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec.default)
     sections.setdefault(spec.section, []).append(page)
+with st.sidebar:
+    st.caption(f"Signed in as **{user.username}** ({user.role})")
+    if st.button("Log out", key="logout_button", icon=":material/logout:"):
+        session.logout()
+        st.rerun()
 st.navigation(sections).run()

@@ -47,6 +47,10 @@ def _ready_engine() -> Engine:
 
 
 def engine() -> Engine:
+    """The engine, for a signed-in session only (the login gate: dashboard/session.py)."""
+    from dashboard import session  # imported here: session itself imports this module
+
+    session.require_signed_in()
     return _ready_engine()
 
 

@@ -30,6 +30,20 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/maintenance.py", "Maintenance", ":material/build:", "Library"),
     PageSpec("pages/reports.py", "Reports", ":material/description:", "Library"),
     PageSpec("pages/notebook.py", "Notebook", ":material/code:", "Library"),
+    # issue 5: editing, the lending desk, admin
+    PageSpec("pages/lending_desk.py", "Lending desk", ":material/point_of_sale:", "Lending desk",
+             min_role="editor"),
+    PageSpec("pages/edit_inventory.py", "Edit inventory", ":material/edit:", "Lending desk",
+             min_role="editor"),
+    PageSpec("pages/edit_members.py", "Edit members", ":material/person_edit:", "Lending desk",
+             min_role="editor"),
+    PageSpec("pages/bulk_edit.py", "Bulk edit", ":material/table_edit:", "Lending desk",
+             min_role="editor"),
+    PageSpec("pages/import_csv.py", "Import CSV", ":material/upload_file:", "Lending desk",
+             min_role="editor"),
+    PageSpec("pages/audit.py", "Audit log", ":material/history:", "Admin", min_role="admin"),
+    PageSpec("pages/accounts.py", "Staff accounts", ":material/manage_accounts:", "Admin",
+             min_role="admin"),
 ]
 
 
