@@ -131,13 +131,29 @@ class _Sheet:
             sheet.set_column(col, col, _width(frame, name))
             sheet.write_string(top, col, str(name), self.head)
         sheet.freeze_panes(top + 1, 0)
-        formats = [self._number_format(str(c)) for c in frame.columns]
+        writers = [self._column_writer(sheet, frame[c], self._number_format(str(c))) for c in frame.columns]
+        columns = [_cells(frame[c]) for c in frame.columns]
         total = max(1, len(frame))
-        for i, values in enumerate(frame.itertuples(index=False, name=None)):
-            for col, value in enumerate(values):
-                self._cell(sheet, top + 1 + i, col, value, formats[col])
+        for i in range(len(frame)):
+            row = top + 1 + i
+            for col, (write, values) in enumerate(zip(writers, columns, strict=True)):
+                value = values[i]
+                if value is not None:
+                    write(row, col, value)
             if progress and i % 20_000 == 0:
                 progress(share[0] + share[1] * i / total, f"spreadsheet row {i} of {total}")
+
+    def _column_writer(self, sheet: Any, series: pd.Series, number_format: Any) -> Callable[[int, int, Any], Any]:
+        """The cheapest correct writer for a column, chosen once from its dtype."""
+        if pd.api.types.is_bool_dtype(series):
+            return sheet.write_boolean  # type: ignore[no-any-return]
+        if pd.api.types.is_numeric_dtype(series):
+            return lambda r, c, v: sheet.write_number(r, c, v, number_format)
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
+            return lambda r, c, v: sheet.write_datetime(r, c, v, self.datetime)
+        if pd.api.types.is_string_dtype(series) and series.map(lambda v: isinstance(v, str) or v is None or v is pd.NA or v != v).all():
+            return sheet.write_string  # type: ignore[no-any-return]
+        return lambda r, c, v: self._cell(sheet, r, c, v, number_format)
 
     def _number_format(self, name: str) -> Any:
         if name in RATIO_COLUMNS:
@@ -162,6 +178,17 @@ class _Sheet:
             sheet.write_string(row, col, value)
         elif not pd.isna(value):
             sheet.write_string(row, col, str(value))
+
+
+def _cells(series: pd.Series) -> list[Any]:
+    """A column as Python values, missing ones as None (datetimes naive in local wall time)."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_localize(None)
+    if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(series):
+        return [None if pd.isna(v) else v.to_pydatetime() for v in series]
+    values = series.astype(object).tolist()
+    return [None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v) else v
+            for v in values]
 
 
 def _width(frame: pd.DataFrame, name: str) -> float:
