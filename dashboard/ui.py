@@ -237,7 +237,8 @@ def format_value(name: str, value: float | int | None) -> str:
     if name in RATIOS:
         return f"{value:.1%}"
     if name in MONEY_COLUMNS or name.startswith("value_"):
-        return f"{value:,.2f}"
+        # whole units from 10 000 up, so a tile stays readable (tables and files keep cents)
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.2f}"
     if name == "mean_loan_days":
         return f"{value:.1f} days"
     if name == "turnover" or isinstance(value, float) and not value.is_integer():

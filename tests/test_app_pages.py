@@ -159,11 +159,12 @@ TILE_LABELS = ("Loans started", "Active borrowers", "Items in circulation", "Val
 def _expected_tiles(kpis: dict[str, float | int | None]) -> dict[str, str]:
     """How the tiles should read, formatted here from the core's own values."""
     util = kpis["utilisation"]
+    lent = float(kpis["value_lent"] or 0)  # whole units on a tile from 10 000 up
     return {
         "Loans started": f"{int(kpis['loans_started'] or 0):,}",
         "Active borrowers": f"{int(kpis['active_borrowers'] or 0):,}",
         "Items in circulation": f"{int(kpis['items_in_circulation'] or 0):,}",
-        "Value lent": f"{float(kpis['value_lent'] or 0):,.2f}",
+        "Value lent": f"{lent:,.0f}" if lent >= 10_000 else f"{lent:,.2f}",
         "Utilisation": "n/a" if util is None else f"{util:.1%}",
     }
 
