@@ -141,7 +141,7 @@ begin atomic
     from r;
 end;
 
--- The same, now, in the session's time zone (handy in the notebook).
+-- loan_spans as of now, in the session's time zone (handy in the notebook).
 create view loan_spans_now as
 select * from loan_spans(now(), current_setting('TimeZone'));
 
