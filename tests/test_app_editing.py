@@ -323,3 +323,53 @@ def test_a_demo_run_shows_its_demo_account_on_the_login_page(app_db, tmp_path, m
     at = _app(app_db, role=None)
     assert "demo-admin" not in _texts(at)
     assert creds is not None and date.today()
+
+
+def test_the_desk_renews_marks_missing_and_runs_maintenance(app_db):
+    lib = _library(app_db)
+    at = _app(app_db, page="pages/lending_desk.py")
+    at.selectbox(key="desk_out_member").select(lib["anna"])
+    at.selectbox(key="desk_out_item").select(lib["drill"])
+    at.button(key="desk_out_submit").click().run()
+    loan = _scalar(app_db, "select id from loans where item_id = :i", i=lib["drill"])
+    due_before = _scalar(app_db, "select due_at from loans where id = :id", id=loan)
+    at.selectbox(key="desk_renew_loan").select(loan)
+    at.button(key="desk_renew_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert "Renewed: now due" in _texts(at)
+    renewals, due_after = (_scalar(app_db, "select renewals from loans where id = :id", id=loan),
+                           _scalar(app_db, "select due_at from loans where id = :id", id=loan))
+    assert renewals == 1 and (due_after - due_before).days == 3  # Drills lend for 3 days
+    # the saw goes to maintenance and comes back
+    at.selectbox(key="desk_maint_item").select(lib["saw"])
+    at.number_input(key="desk_maint_cost").set_value(12.5)
+    at.button(key="desk_maint_open_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert _scalar(app_db, "select status from items where id = :id", id=lib["saw"]) == "maintenance"
+    record = _scalar(app_db, "select id from maintenance where item_id = :id", id=lib["saw"])
+    at.selectbox(key="desk_maint_record").select(record)
+    at.button(key="desk_maint_close_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert _scalar(app_db, "select status from items where id = :id", id=lib["saw"]) == "active"
+    assert _scalar(app_db, "select ended_on from maintenance where id = :id", id=record) is not None
+    # marking the saw missing keeps it from going out
+    at.selectbox(key="desk_missing_item").select(lib["saw"])
+    at.button(key="desk_missing_submit").click().run()
+    assert _scalar(app_db, "select status from items where id = :id", id=lib["saw"]) == "missing"
+    at.selectbox(key="desk_out_member").select(lib["anna"])
+    at.selectbox(key="desk_out_item").select(lib["saw"])
+    at.button(key="desk_out_submit").click().run()
+    assert [e.value for e in at.error] == ["Item S-001 cannot be lent: it is marked missing."]
+
+
+def test_a_stale_member_form_is_refused_too(app_db):
+    lib = _library(app_db)
+    at = _app(app_db, page="pages/edit_members.py")
+    at.selectbox(key="mem_pick").select(lib["anna"]).run()
+    with app_db.begin() as conn:
+        conn.execute(sa.text("update members set status = 'suspended' where id = :id"), {"id": lib["anna"]})
+    at.text_input(key=f"mem_edit_{lib['anna']}_name").input("Anna B.")
+    at.button(key="mem_edit_submit").click().run()
+    (error,) = at.error
+    assert "Member M-100 was changed after you opened it" in error.value
+    assert _scalar(app_db, "select name from members where id = :id", id=lib["anna"]) == "Anna"

@@ -148,3 +148,12 @@ def test_empty_files_are_refused(conn, data, message):
     with pytest.raises(ValidationFailed, match=message):
         frame = imports.read_csv(data)
         imports.dry_run(conn, "items", frame, {"code": "code", "name": "name"})
+
+
+def test_an_empty_cell_leaves_that_field_as_it_is_on_update(conn):
+    lib = small_library(conn)
+    frame = imports.read_csv("code,name,location,brand\nD-001,,Hall,\n")
+    result = imports.apply_import(conn, EDITOR, "items", frame, _map(frame))
+    assert (result.created, result.updated) == (0, 1)
+    row = conn.execute(sa.text("select name, location_id, brand from items where code = 'D-001'")).one()
+    assert tuple(row) == ("Cordless drill", lib.hall, None)
