@@ -127,6 +127,7 @@ def overdue_by_bucket(frame: pd.DataFrame) -> go.Figure:
     values = [int(counts.get(b, 0)) for b in buckets]
     fig = go.Figure(go.Bar(x=buckets, y=values, marker_color=list(BUCKET_COLOURS.values()),
                            hovertemplate="%{x} days overdue: %{y} loans<extra></extra>"))
+    fig.update_yaxes(tickformat="d", rangemode="tozero")
     return _layout(fig, "Overdue loans by days overdue", "days overdue", "loans (count)")
 
 

@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 CHART_TIMEOUT_S = 60
+MAX_CHART_WIDTH_MM = 182.0
+EXTRA_HEADINGS = {
+    "top_categories": "Top categories (sub-categories counted in their top category)",
+    "postcode_reach": "Postcode reach (active borrowers by postcode area)",
+}
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -122,13 +127,20 @@ class _Pdf(FPDF):
         self.cell(0, 5, f"page {self.page_no()} of {{nb}}", align="R")
 
     def heading(self, text: str, size: int = 13) -> None:
-        if self.will_page_break(20):
+        if self.will_page_break(35):  # never a heading alone at the foot of a page
             self.add_page()
         self.ln(3)
         self.set_font(self.family, "B", size)
         self.set_text_color(*ACCENT)
-        self.cell(0, 8, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 7, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*INK)
+
+    def note(self, text: str) -> None:
+        self.set_font(self.family, "", 8.5)
+        self.set_text_color(*MUTED)
+        self.multi_cell(0, 4.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+        self.ln(1)
 
 
 def _title_block(pdf: _Pdf, report: Report) -> None:
@@ -197,12 +209,12 @@ def _charts(pdf: _Pdf, report: Report, progress: Progress | None) -> None:
             "every number."), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(*INK)
         return
+    width = min(pdf.epw, MAX_CHART_WIDTH_MM)  # on landscape pages too, a chart keeps A4 width
     for fig, png in zip(figures, images, strict=True):
-        ratio = float(fig.layout.height or 450) / 1000
-        height = pdf.epw * ratio
+        height = width * float(fig.layout.height or 450) / 1000
         if pdf.will_page_break(height + 4):
             pdf.add_page()
-        pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.epw, h=height)
+        pdf.image(io.BytesIO(png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width, h=height)
         pdf.ln(3)
 
 
@@ -252,12 +264,13 @@ def write_pdf(report: Report, out: IO[bytes], progress: Progress | None = None) 
     _title_block(pdf, report)
     _tiles(pdf, report.kpis)
     _charts(pdf, report, progress)
-    pdf.heading(report.spec.description if report.name != "impact" else "Month by month")
+    pdf.heading("Month by month" if report.name == "impact" else report.title)
+    pdf.note(f"{report.spec.description} {len(report.frame):,} rows.")
     _table(pdf, report.frame, progress)
     for name, extra in report.extra_frames.items():
         if name == "category_months":
             continue  # drawn as the heatmap; the numbers are in the spreadsheet export
-        pdf.heading(name.replace("_", " ").capitalize())
+        pdf.heading(EXTRA_HEADINGS.get(name, name.replace("_", " ").capitalize()))
         _table(pdf, extra)
     _definitions(pdf, [*report.kpis, *report.frame.columns])
     out.write(bytes(pdf.output()))
