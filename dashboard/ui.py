@@ -429,3 +429,15 @@ def _build_files(report: Report) -> dict[str, bytes]:
         bar.progress(1.0, text="done")
         status.update(label="The export files are ready.", state="complete", expanded=False)
     return files
+
+
+DISPLAY_ROWS = 5_000  # rows sent to the browser in one table; downloads always hold every row
+
+
+def table(frame: pd.DataFrame, *, key: str) -> None:
+    """A formatted table of at most DISPLAY_ROWS rows, saying so when the frame is longer."""
+    if len(frame) > DISPLAY_ROWS:
+        st.info(f"Showing the first {DISPLAY_ROWS:,} of {len(frame):,} rows here; the downloads "
+                "below hold all of them.", icon=":material/table_rows:")
+        frame = frame.head(DISPLAY_ROWS)
+    st.dataframe(frame, hide_index=True, column_config=column_config(frame), key=key)

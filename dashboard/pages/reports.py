@@ -48,8 +48,7 @@ else:
         st.plotly_chart(figure, key=f"reports_chart_{n}")
     st.caption(f"{len(report.frame):,} rows. The downloads contain exactly these rows and "
                "columns (the PDF adds the charts above).")
-    st.dataframe(report.frame, hide_index=True, column_config=ui.column_config(report.frame),
-                 key="reports_preview")
+    ui.table(report.frame, key="reports_preview")
     ui.report_downloads(report, key="reports_dl")
 for title, frame in report.extra_frames.items():
     st.markdown(f"**{title}**")
