@@ -395,3 +395,20 @@ def test_a_large_export_is_built_on_request_with_progress_then_offered_for_downl
     assert not at.exception, [e.value for e in at.exception]
     assert at.status[0].label == "The export files are ready."
     assert [b.label for b in at.download_button] == ["CSV", "XLSX", "PDF"]
+
+
+def test_the_demand_tab_counts_the_categories_the_core_says_to_buy_for(
+    seeded: Database, seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _use(monkeypatch, seeded)
+    at = _open("pages/utilisation.py", {"period": "last_year"})
+    at.session_state["util_tab"] = "Demand"
+    at.run()
+    assert not at.exception
+    tz = get_settings().toolshare_timezone
+    with seeded_engine.connect() as conn:
+        frame = metrics.demand(conn, period=preset_period("last_year", as_of=_now(), timezone=tz))
+    assert _tile(at, "Categories to buy for") == str(int((frame["signal"] == metrics.SIGNAL_BUY).sum()))
+    assert _tile(at, "Idle categories") == str(int((frame["signal"] == metrics.SIGNAL_IDLE).sum()))
+    tables = [d.value for d in at.dataframe]
+    assert tables and all("signal" in t.columns for t in tables), "hidden tabs are not drawn"
