@@ -590,9 +590,10 @@ def test_first_start_creates_separate_non_superuser_roles_and_databases_for_web_
     with connect("toolshare_test", test_password, "toolshare_test") as conn:
         assert conn.execute(rights).fetchone() == (False, False, False, True)
     with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
-        connect("toolshare", app_password, "toolshare_test")
-    with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
         connect("toolshare_test", test_password, "toolshare")
+    with connect("toolshare_test", test_password, "postgres") as conn:  # any other role too
+        assert not conn.execute("select has_database_privilege('toolshare', 'CONNECT')"
+                                ).fetchone()[0]
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect("toolshare", "wrong-" + app_password, "toolshare")
 

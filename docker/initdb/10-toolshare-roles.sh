@@ -2,7 +2,7 @@
 # First start of an empty postgres_data volume only (the postgres image runs every file in
 # /docker-entrypoint-initdb.d once, as the superuser, over the local socket).
 #
-# Creates two login roles, each owning one database and unable to connect to the other's:
+# Creates two login roles, each owning one database; only toolshare may connect to its own:
 #   toolshare       -> database toolshare       (the web container; migrations create the tables)
 #   toolshare_test  -> database toolshare_test  (the tests container; never sees real data)
 # Neither is a superuser; both may create roles (the notebook's read-only reader role).
@@ -31,9 +31,10 @@ create role toolshare_test login createrole password :'test_password';
 create database toolshare owner toolshare;
 create database toolshare_test owner toolshare_test;
 
--- Only each owner (and the superuser) may connect to its database.
+-- Only its owner (and the superuser) may connect to the library's database. The test database
+-- stays open to other roles: it holds nothing real, and the notebook tests connect to it as
+-- roles they create.
 revoke all on database toolshare from public;
-revoke all on database toolshare_test from public;
 SQL
 
 echo "toolshare initdb: created roles toolshare and toolshare_test and their databases"
