@@ -14,7 +14,7 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from fpdf import FPDF, FontFace
+from fpdf import FPDF
 
 from toolshare_core import charts
 from toolshare_core.exports import MONEY_COLUMNS, RATIO_COLUMNS, Progress
@@ -218,32 +218,75 @@ def _charts(pdf: _Pdf, report: Report, progress: Progress | None) -> None:
         pdf.ln(3)
 
 
+ROW_HEIGHT = 5.2
+
+
+def _fit(pdf: _Pdf, text: str, width: float) -> str:
+    """`text` cut with an ellipsis so it fits `width` (a table row stays one line)."""
+    measured = pdf.get_string_width(text)
+    if measured <= width:
+        return text
+    text = text[: max(0, int(len(text) * width / measured))]  # a close guess, then trim
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _table(pdf: _Pdf, frame: pd.DataFrame, progress: Progress | None = None,
            share: tuple[float, float] = (0.4, 0.6)) -> None:
+    """A one-line-per-row table drawn with plain cells (fast for tens of thousands of rows),
+    zebra rows, the header repeated at the top of every page."""
     if frame.empty:
         pdf.set_font(pdf.family, "", 10)
         pdf.cell(0, 8, "No rows for this period.", new_x="LMARGIN", new_y="NEXT")
         return
-    pdf.set_font(pdf.family, "", 8 if len(frame.columns) > 6 else 9)
+    size = 8 if len(frame.columns) > 6 else 9
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    widths = [max(len(c), *(len(format_value(c, v)) for v in frame[c].head(100))) for c in columns]
+    chars = [min(40, max(len(c), *(len(format_value(c, v)) for v in frame[c].head(200)))) + 2
+             for c in columns]
+    widths = [pdf.epw * n / sum(chars) for n in chars]
+    aligns = ["R" if is_number else "L" for is_number in numeric]
+    pad = 1.0
+
+    def header() -> None:
+        pdf.set_font(pdf.family, "B", size)
+        pdf.set_fill_color(*HEAD_FILL)
+        for name, width, align in zip(columns, widths, aligns, strict=True):
+            label = _fit(pdf, pdf.text_of(name.replace("_", " ")), width - 2 * pad)
+            pdf.cell(width, ROW_HEIGHT + 0.8, label, align=align, fill=True, border="B")
+        pdf.ln(ROW_HEIGHT + 0.8)
+        pdf.set_font(pdf.family, "", size)
+
+    header()
+    pdf.set_fill_color(*ZEBRA)
     total = len(frame)
-    head = FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
-    with pdf.table(col_widths=[min(w, 40) + 2 for w in widths], line_height=5.2,
-                   headings_style=head, cell_fill_color=ZEBRA, cell_fill_mode="ROWS",
-                   borders_layout="HORIZONTAL_LINES", repeat_headings=1, text_align="LEFT",
-                   width=pdf.epw) as table:
-        heading = table.row()
-        for name, is_number in zip(columns, numeric, strict=True):
-            heading.cell(pdf.text_of(name.replace("_", " ")), align="RIGHT" if is_number else "LEFT")
-        for i, values in enumerate(frame.itertuples(index=False, name=None)):
-            row = table.row()
-            for name, value, is_number in zip(columns, values, numeric, strict=True):
-                row.cell(pdf.text_of(format_value(name, value)), align="RIGHT" if is_number else "LEFT")
-            if progress and i % 2000 == 0:
-                progress(share[0] + share[1] * i / total, f"PDF table row {i} of {total}")
+    em = size * 0.3528  # mm per em at this font size
+    safe = [int((w - 2 * pad) / em) for w in widths]  # texts this short always fit
+    baseline = ROW_HEIGHT * 0.68
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        if pdf.will_page_break(ROW_HEIGHT):
+            pdf.add_page()
+            header()
+            pdf.set_fill_color(*ZEBRA)
+        y = pdf.get_y()
+        if i % 2:
+            pdf.rect(pdf.l_margin, y, pdf.epw, ROW_HEIGHT, style="F")
+        x = pdf.l_margin
+        # pdf.text is several times faster than pdf.cell: long tables stay quick
+        for name, value, width, align, fits in zip(columns, values, widths, aligns, safe, strict=True):
+            text = pdf.text_of(format_value(name, value))
+            if len(text) > fits:
+                text = _fit(pdf, text, width - 2 * pad)
+            if align == "R":
+                pdf.text(x + width - pad - pdf.get_string_width(text), y + baseline, text)
+            else:
+                pdf.text(x + pad, y + baseline, text)
+            x += width
+        pdf.set_y(y + ROW_HEIGHT)
+        if progress and i % 2000 == 0:
+            progress(share[0] + share[1] * i / total, f"PDF table row {i} of {total}")
 
 
 def _definitions(pdf: _Pdf, keys: list[str]) -> None:
