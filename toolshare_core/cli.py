@@ -108,7 +108,8 @@ def _add_extension_commands(commands: argparse._SubParsersAction[_Parser]) -> No
 
 
 # Modules with a `register_cli(commands)` function adding their own sub-commands.
-EXTENSION_MODULES: list[str] = ["toolshare_core.report_cli", "toolshare_core.notebook_cli"]
+EXTENSION_MODULES: list[str] = ["toolshare_core.accounts_cli", "toolshare_core.report_cli",
+                               "toolshare_core.notebook_cli"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
