@@ -484,6 +484,7 @@ NOT_NEEDED_AT_RUNTIME = {
     ".git", ".venv", ".ci", ".github", ".pytest_cache", ".mypy_cache", ".ruff_cache",
     ".hypothesis", ".toolshare", "artifacts", "tests", "bench", "docs", "docker", "logs", "data",
     "node_modules", "__pycache__",
+    ".streamlit",  # local runs only; the image sets the same options as STREAMLIT_* variables
 }
 
 

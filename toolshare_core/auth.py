@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.engine import Connection, Engine
 
 from toolshare_core import audit
+from toolshare_core.config import get_settings
 from toolshare_core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from toolshare_core.roles import (
     ROLE_PURPOSE,
@@ -310,8 +311,14 @@ def end_session(conn: Connection, token: str | None) -> None:
 
 def ensure_admin_from_env(conn: Connection, env: dict[str, str] | None = None) -> StaffUser | None:
     """Create the first admin from TOOLSHARE_ADMIN_PASSWORD (+ TOOLSHARE_ADMIN_USERNAME, default
-    `admin`) when no admin exists yet. Later starts ignore the variables (remove them)."""
-    env = dict(os.environ) if env is None else env
+    `admin`) when no admin exists yet. Later starts ignore the variables (remove them).
+
+    `env` overrides the settings (tests); by default they come from `get_settings()`."""
+    if env is None:
+        settings = get_settings()
+        secret = settings.admin_password
+        env = {"TOOLSHARE_ADMIN_USERNAME": settings.admin_username,
+               "TOOLSHARE_ADMIN_PASSWORD": secret.get_secret_value() if secret else ""}
     password = env.get("TOOLSHARE_ADMIN_PASSWORD")
     if not password or has_admin(conn):
         return None

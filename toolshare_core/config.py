@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toolshare_core.errors import ConfigError
@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=30_000, alias="TOOLSHARE_STATEMENT_TIMEOUT_MS", gt=0)
     notebook_timeout_ms: int = Field(default=5_000, alias="TOOLSHARE_NOTEBOOK_TIMEOUT_MS", gt=0)
     notebook_display_rows: int = Field(default=1_000, alias="TOOLSHARE_NOTEBOOK_DISPLAY_ROWS", gt=0)
+    admin_username: str = Field(default="admin", alias="TOOLSHARE_ADMIN_USERNAME")
+    admin_password: SecretStr | None = Field(default=None, alias="TOOLSHARE_ADMIN_PASSWORD")
     session_hours: float = Field(default=8.0, alias="TOOLSHARE_SESSION_HOURS", gt=0)
     cache_ttl_seconds: int = Field(default=60, alias="TOOLSHARE_CACHE_TTL_SECONDS", ge=0)
 
