@@ -52,6 +52,18 @@ def _empty(title: str, message: str = "No data for this period") -> go.Figure:
     return _layout(fig, title, "", "")
 
 
+def _hbars(data: pd.DataFrame, *, x: str, labels: pd.Series, colours: Any, extra: list[str],
+           hover: str, title: str, x_title: str, y_title: str = "") -> go.Figure:
+    """Horizontal bars (first row of `data` at the bottom), hover text from `extra` columns."""
+    fig = go.Figure(go.Bar(x=data[x], y=labels, orientation="h", marker_color=colours,
+                           customdata=data[extra].to_numpy(), hovertemplate=hover + "<extra></extra>"))
+    return _layout(fig, title, x_title, y_title, height=max(300, 28 * len(data) + 120))
+
+
+def _by_category(data: pd.DataFrame) -> list[str]:
+    return [category_colour(c) for c in data["category"]]
+
+
 def utilisation_bars(frame: pd.DataFrame, by: str = "category") -> go.Figure:
     """Horizontal bars of utilisation (%) per group of a `utilisation` report frame; for
     items only the MAX_BARS busiest are drawn (the table holds every row)."""
@@ -137,14 +149,10 @@ def top_items(frame: pd.DataFrame, n: int = 15) -> go.Figure:
     if frame.empty:
         return _empty(title)
     data = frame.head(n).iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=data["loans_started"], y=data["item_code"] + " " + data["item_name"], orientation="h",
-        marker_color=[category_colour(c) for c in data["category"]],
-        customdata=data[["category", "loan_days"]].to_numpy(),
-        hovertemplate="%{y}<br>%{customdata[0]}<br>%{x} loans, %{customdata[1]} loan days"
-        "<extra></extra>",
-    ))
-    return _layout(fig, title, "loans started (count)", "", height=max(320, 28 * len(data) + 120))
+    return _hbars(data, x="loans_started", labels=data["item_code"] + " " + data["item_name"],
+                  colours=_by_category(data), extra=["category", "loan_days"], title=title,
+                  hover="%{y}<br>%{customdata[0]}<br>%{x} loans, %{customdata[1]} loan days",
+                  x_title="loans started (count)")
 
 
 def postcode_reach(frame: pd.DataFrame, n: int = 20) -> go.Figure:
@@ -154,13 +162,9 @@ def postcode_reach(frame: pd.DataFrame, n: int = 20) -> go.Figure:
     if data.empty:
         return _empty(title)
     data = data.nlargest(n, "active_borrowers").iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=data["active_borrowers"], y=data["postcode_area"], orientation="h",
-        marker_color=SECONDARY, customdata=data[["loans_started"]].to_numpy(),
-        hovertemplate="%{y}: %{x} borrowers, %{customdata[0]} loans<extra></extra>",
-    ))
-    return _layout(fig, title, "active borrowers (count)", "postcode area",
-                   height=max(300, 26 * len(data) + 120))
+    return _hbars(data, x="active_borrowers", labels=data["postcode_area"], colours=SECONDARY,
+                  extra=["loans_started"], title=title, x_title="active borrowers (count)",
+                  y_title="postcode area", hover="%{y}: %{x} borrowers, %{customdata[0]} loans")
 
 
 def value_lent_by_month(frame: pd.DataFrame) -> go.Figure:
@@ -181,14 +185,10 @@ def top_categories(frame: pd.DataFrame, n: int = 10) -> go.Figure:
     if frame.empty:
         return _empty(title)
     data = frame.head(n).iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=data["loans_started"], y=data["category"], orientation="h",
-        marker_color=[category_colour(c) for c in data["category"]],
-        customdata=data[["active_borrowers", "value_lent"]].to_numpy(),
-        hovertemplate="%{y}: %{x} loans by %{customdata[0]} borrowers, value %{customdata[1]:,.2f}"
-        "<extra></extra>",
-    ))
-    return _layout(fig, title, "loans started (count)", "", height=max(300, 30 * len(data) + 120))
+    return _hbars(data, x="loans_started", labels=data["category"], colours=_by_category(data),
+                  extra=["active_borrowers", "value_lent"], title=title,
+                  hover="%{y}: %{x} loans by %{customdata[0]} borrowers, value %{customdata[1]:,.2f}",
+                  x_title="loans started (count)")
 
 
 def maintenance_cost(frame: pd.DataFrame, n: int = 15) -> go.Figure:
@@ -197,14 +197,10 @@ def maintenance_cost(frame: pd.DataFrame, n: int = 15) -> go.Figure:
     if frame.empty or frame["cost"].sum() == 0:
         return _empty(title, "No maintenance cost in this period")
     data = frame.nlargest(n, "cost").iloc[::-1]
-    fig = go.Figure(go.Bar(
-        x=data["cost"], y=data["item_code"] + " " + data["item_name"], orientation="h",
-        marker_color=[category_colour(c) for c in data["category"]],
-        customdata=data[["days_out_of_service", "repairs"]].to_numpy(),
-        hovertemplate="%{y}: cost %{x:,.2f}, %{customdata[1]} repairs, %{customdata[0]} days out"
-        "<extra></extra>",
-    ))
-    return _layout(fig, title, "cost (currency)", "", height=max(300, 28 * len(data) + 120))
+    return _hbars(data, x="cost", labels=data["item_code"] + " " + data["item_name"],
+                  colours=_by_category(data), extra=["days_out_of_service", "repairs"], title=title,
+                  hover="%{y}: cost %{x:,.2f}, %{customdata[1]} repairs, %{customdata[0]} days out",
+                  x_title="cost (currency)")
 
 
 def members_by_area(frame: pd.DataFrame, n: int = 20) -> go.Figure:
@@ -215,9 +211,11 @@ def members_by_area(frame: pd.DataFrame, n: int = 20) -> go.Figure:
     data = frame.nlargest(n, "members").iloc[::-1]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=data["active_borrowers"], y=data["postcode_area"], orientation="h",
-                         name="active borrowers", marker_color=PRIMARY))
+                         name="active borrowers", marker_color=PRIMARY,
+                         hovertemplate="%{y}: %{x} active borrowers<extra></extra>"))
     fig.add_trace(go.Bar(x=data["new_members"], y=data["postcode_area"], orientation="h",
-                         name="new members", marker_color=SECONDARY))
+                         name="new members", marker_color=SECONDARY,
+                         hovertemplate="%{y}: %{x} new members<extra></extra>"))
     return _layout(fig, title, "members (count)", "postcode area", barmode="group",
                    height=max(300, 34 * len(data) + 120))
 
