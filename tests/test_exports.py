@@ -174,3 +174,12 @@ def test_a_failure_half_way_leaves_no_file_behind(hostile: Report, tmp_path: Pat
         exports.write_report(hostile, "csv", target)
     assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
     assert target.read_text() == "yesterday's report"  # the old file is untouched
+
+
+def test_a_large_spreadsheet_is_written_chunk_by_chunk_with_every_row(
+    hostile: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "XLSX_CHUNK_ROWS", 2)  # 5 rows -> chunks of 2, 2, 1
+    sheet = openpyxl.load_workbook(exports.write_report(hostile, "xlsx", tmp_path / "c.xlsx")).worksheets[0]
+    codes = [row[0] for row in sheet.iter_rows(min_row=8, values_only=True)]
+    assert codes == hostile.frame["item_code"].tolist()

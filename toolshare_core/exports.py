@@ -28,6 +28,7 @@ from toolshare_core.reports import Report
 Format = Literal["csv", "xlsx", "pdf"]
 FORMATS = ("csv", "xlsx", "pdf")
 Progress = Callable[[float, str], None]
+XLSX_CHUNK_ROWS = 20_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RATIO_COLUMNS = frozenset(
     {"utilisation", "turnover", "on_time_rate", "all_out_share", "cost_vs_value", "share"}
@@ -132,16 +133,18 @@ class _Sheet:
             sheet.write_string(top, col, str(name), self.head)
         sheet.freeze_panes(top + 1, 0)
         writers = [self._column_writer(sheet, frame[c], self._number_format(str(c))) for c in frame.columns]
-        columns = [_cells(frame[c]) for c in frame.columns]
         total = max(1, len(frame))
-        for i in range(len(frame)):
-            row = top + 1 + i
-            for col, (write, values) in enumerate(zip(writers, columns, strict=True)):
-                value = values[i]
-                if value is not None:
-                    write(row, col, value)
-            if progress and i % 20_000 == 0:
-                progress(share[0] + share[1] * i / total, f"spreadsheet row {i} of {total}")
+        for start in range(0, len(frame), XLSX_CHUNK_ROWS):  # Python values for one chunk at a time
+            chunk = frame.iloc[start:start + XLSX_CHUNK_ROWS]
+            columns = [_cells(chunk[c]) for c in chunk.columns]
+            for i in range(len(chunk)):
+                row = top + 1 + start + i
+                for col, (write, values) in enumerate(zip(writers, columns, strict=True)):
+                    value = values[i]
+                    if value is not None:
+                        write(row, col, value)
+            if progress:
+                progress(share[0] + share[1] * start / total, f"spreadsheet row {start} of {total}")
 
     def _column_writer(self, sheet: Any, series: pd.Series, number_format: Any) -> Callable[[int, int, Any], Any]:
         """The cheapest correct writer for a column, chosen once from its dtype."""
