@@ -88,6 +88,12 @@ def periods(draw: st.DrawFn) -> Period:
 
 def naive_item_days(item: Item, period: Period) -> tuple[int, int, int]:
     """(circulation_days, loan_days, loans_started), counting day by day."""
+    circulation, lent, started = naive_day_sets(item, period)
+    return len(circulation), len(lent), started
+
+
+def naive_day_sets(item: Item, period: Period) -> tuple[set[date], set[date], int]:
+    """The days in circulation, the days of those on loan, and the loans started."""
     tz = ZoneInfo(period.timezone)
     as_of_day = period.as_of.astimezone(tz).date()
     last = min(period.end, as_of_day + timedelta(days=1))
@@ -113,7 +119,7 @@ def naive_item_days(item: Item, period: Period) -> tuple[int, int, int]:
         occupied |= {first + timedelta(days=k) for k in range((end - first).days)}
         started += period.start <= first < last
     circulation = {d for d in days if in_circulation(d)}
-    return len(circulation), len(circulation & occupied), started
+    return circulation, circulation & occupied, started
 
 
 def naive_frame(library: list[Item], period: Period) -> pd.DataFrame:
@@ -224,6 +230,18 @@ def test_the_sql_metrics_match_a_day_by_day_reading_of_the_spec(
         if saws_only:
             assert len(metrics.item_usage(conn, period=period, filters=Filters(category_id=tools, include_subcategories=False))) == int(
                 ((expected["category"] == "Tools") & ((expected["circulation_days"] > 0) | (expected["loans_started"] > 0))).sum())
+        trend = metrics.monthly_trend(conn, period=period).set_index("month")
+        months: dict[date, list[int]] = {}
+        for item in library:
+            circulation, lent, _ = naive_day_sets(item, period)
+            for day in circulation:
+                months.setdefault(day.replace(day=1), [0, 0])[0] += 1
+            for day in lent:
+                months[day.replace(day=1)][1] += 1
+        for month, (circulation_days, loan_days) in months.items():
+            assert trend.loc[month, "circulation_days"] == circulation_days, month
+            assert trend.loc[month, "loan_days"] == loan_days, month
+        assert trend["circulation_days"].sum() == sum(c for c, _ in months.values())
     finally:
         savepoint.rollback()
 
