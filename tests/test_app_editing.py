@@ -6,25 +6,21 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
 from dashboard import registry
-from tests.app_login import sign_in
+from tests.app_login import APP, open_app, point_app_at, sign_in, staff_session
 from tests.factories import make_category, make_item, make_location, make_member
 from toolshare_core import auth
-from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
 from toolshare_core.roles import operator_actor
 
 pytestmark = pytest.mark.app
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 MY_PAGES = ["pages/lending_desk.py", "pages/edit_inventory.py", "pages/edit_members.py",
             "pages/bulk_edit.py", "pages/import_csv.py", "pages/audit.py", "pages/accounts.py"]
 PASSWORD = "a long test password"
@@ -33,12 +29,7 @@ PASSWORD = "a long test password"
 @pytest.fixture
 def app_db(fresh_database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The app pointed at a fresh schema, with nothing cached from earlier tests."""
-    for name, value in fresh_database.env().items():
-        if name in {"DATABASE_URL", "TOOLSHARE_SCHEMA", "TOOLSHARE_SEED_DEMO"}:
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    point_app_at(monkeypatch, fresh_database)
     engine = make_engine(fresh_database.url, schema=fresh_database.schema)
     engine.database = fresh_database  # type: ignore[attr-defined]
     yield engine
@@ -61,15 +52,7 @@ def _library(engine: Engine) -> dict[str, int]:
 
 
 def _app(engine: Engine, role: str | None = "editor", page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if role:
-        sign_in(at, engine.database, role=role)  # type: ignore[attr-defined]
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page:
-        at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(staff_session(engine, role)[1] if role else None, page)
 
 
 def _scalar(engine: Engine, sql: str, **params):

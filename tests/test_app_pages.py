@@ -10,17 +10,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
-from conftest import Database, drop_schema, new_schema
+from conftest import Database
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard import registry, session, ui
-from toolshare_core import auth, metrics, reports, seed
+from dashboard import registry, ui
+from tests.app_login import open_app, own_schema, point_app_at
+from toolshare_core import auth, metrics, reports
 from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
 from toolshare_core.filters import Filters
@@ -28,8 +27,6 @@ from toolshare_core.periods import Period, local_midnight, preset_period
 
 pytestmark = pytest.mark.app
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "app.py")
 READ_PAGES = ["pages/overview.py", "pages/utilisation.py", "pages/inventory.py",
               "pages/loans.py", "pages/members.py", "pages/maintenance.py", "pages/reports.py"]
 ALL_PAGES = [page.path for page in registry.PAGES]
@@ -55,23 +52,16 @@ def _sign_in_organiser(db: Database) -> None:
 @pytest.fixture(scope="module")
 def seeded(server_url: str) -> Iterator[Database]:
     """A schema of this module's own holding the `small` synthetic library (seed 7)."""
-    db = new_schema(server_url)
-    engine = make_engine(db.url, schema=db.schema)
-    try:
-        seed.seed_database(engine, schema=db.schema, scale=seed.parse_scale("small"), seed=7)
-    finally:
-        engine.dispose()
-    _sign_in_organiser(db)
-    yield db
-    drop_schema(server_url, db.schema)
+    with own_schema(server_url, seed_with=7) as db:
+        _sign_in_organiser(db)
+        yield db
 
 
 @pytest.fixture(scope="module")
 def empty(server_url: str) -> Iterator[Database]:
-    db = new_schema(server_url)
-    _sign_in_organiser(db)
-    yield db
-    drop_schema(server_url, db.schema)
+    with own_schema(server_url) as db:
+        _sign_in_organiser(db)
+        yield db
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +73,7 @@ def seeded_engine(seeded: Database) -> Iterator[Engine]:
 
 def _use(monkeypatch: pytest.MonkeyPatch, db: Database) -> None:
     """Point the app at `db` and forget what earlier tests cached (engine and frames)."""
-    for name, value in db.env().items():
-        if name in {"DATABASE_URL", "TOOLSHARE_SCHEMA", "TOOLSHARE_SEED_DEMO"}:
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    point_app_at(monkeypatch, db)
     SCHEMA[0] = db.schema
 
 
@@ -96,16 +81,8 @@ SCHEMA = [""]  # the schema _use() pointed the app at (whose session token _open
 
 
 def _open(page: str, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[session.TOKEN_KEY] = TOKENS[SCHEMA[0]]  # signed in, as after the login form
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    # signed in with the organiser's session, as after the login form
+    return open_app(TOKENS[SCHEMA[0]], None if page == "pages/overview.py" else page, query)
 
 
 def _tile(at: AppTest, label: str) -> str:

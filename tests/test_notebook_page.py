@@ -3,19 +3,16 @@ row counts; parameters follow the sidebar; refusals show as one plain line."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from sqlalchemy.engine import Engine
 from streamlit.testing.v1 import AppTest
 
-from dashboard.session import TOKEN_KEY
-from tests.conftest import Database, drop_schema, new_schema
-from toolshare_core import auth, notebook, seed
+from tests.app_login import open_app, own_schema, point_app_at, staff_session
+from tests.conftest import Database
+from toolshare_core import notebook
 from toolshare_core.config import get_settings
 from toolshare_core.db import make_engine
 from toolshare_core.notebook_starter import STARTER_CELLS, STARTER_NAME
@@ -23,32 +20,19 @@ from toolshare_core.roles import StaffUser
 
 pytestmark = pytest.mark.app
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard" / "app.py")
 PAGE = "pages/notebook.py"
 EDITOR = StaffUser(id=None, username="erin", role="editor")
 
 
 @pytest.fixture(scope="module")
 def seeded(server_url: str) -> Iterator[Database]:
-    db = new_schema(server_url)
-    engine = make_engine(db.url, schema=db.schema)
-    try:
-        seed.seed_database(engine, schema=db.schema, scale=seed.parse_scale("small"), seed=5)
-    finally:
-        engine.dispose()
-    yield db
-    drop_schema(server_url, db.schema)
+    with own_schema(server_url, seed_with=5) as db:
+        yield db
 
 
 @pytest.fixture
 def app_db(seeded: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    for name, value in seeded.env().items():
-        if name in {"DATABASE_URL", "TOOLSHARE_SCHEMA", "TOOLSHARE_SEED_DEMO"}:
-            monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    point_app_at(monkeypatch, seeded)
     engine = make_engine(seeded.url, schema=seeded.schema)
     yield engine
     with engine.begin() as conn:  # each test starts from "no notebook yet"
@@ -56,31 +40,10 @@ def app_db(seeded: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine
     engine.dispose()
 
 
-_HASH = auth.hash_password("notebook page test " + secrets.token_hex(8))
-
-
-def staff_session(engine: Engine, role: str) -> tuple[StaffUser, str]:
-    """A staff account with `role` and a live session token for it (the login gate's way in)."""
-    name = f"nb-{role}-{secrets.token_hex(3)}"
-    with engine.begin() as conn:
-        user_id = conn.execute(sa.text(
-            "insert into staff_users (username, role, password_hash) values (:u, :r, :h) "
-            "returning id"), {"u": name, "r": role, "h": _HASH}).scalar_one()
-        user = StaffUser(id=int(user_id), username=name, role=role)  # type: ignore[arg-type]
-        return user, auth.start_session(conn, user, hours=1)
-
-
 def open_page(query: dict[str, str] | None = None, *, engine: Engine, role: str = "viewer"
               ) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
     _, token = staff_session(engine, role)
-    at.session_state[TOKEN_KEY] = token
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(token, PAGE, query, timeout=90)
 
 
 def test_the_first_visit_creates_the_starter_notebook_and_runs_every_cell(app_db: Engine) -> None:
