@@ -21,7 +21,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # nothing else needs it. It leaves out the desktop browser's GUI stack (about 200 MB smaller).
 RUN if [ "$WITH_CHROMIUM" = "true" ]; then \
         apt-get update \
-        && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation \
+        && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation fonts-dejavu-core \
         && rm -rf /var/lib/apt/lists/*; \
     fi
 ENV BROWSER_PATH=/usr/bin/chromium-headless-shell

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import streamlit as st
 
 from dashboard import data, desk_data, session
+from toolshare_core import exports
 
 session.require("admin")
 st.header("Audit log")
@@ -40,6 +41,8 @@ st.caption(f"{len(log)} entries, newest first. Old and new values are JSON; "
            "an import or bulk edit shares one batch id.")
 st.dataframe(log, hide_index=True, key="audit_table_view",
              column_config={"at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss")})
-st.download_button("Download these entries (CSV)", log.to_csv(index=False).encode("utf-8"),
+# The core's CSV writer: the same number formats, and text that a spreadsheet would run as a
+# formula (an edited name like "=HYPERLINK(...)") arrives as inert text.
+st.download_button("Download these entries (CSV)", exports.frame_to_csv_bytes(log),
                    file_name="toolshare-audit.csv", mime="text/csv", key="audit_download",
                    disabled=log.empty)

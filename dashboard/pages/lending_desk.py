@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard import actions, desk_data, session
+from dashboard import actions, desk_data, session, ui
 from toolshare_core.inventory import CONDITIONS
 from toolshare_core.maintenance import KINDS
 
@@ -134,5 +134,5 @@ st.subheader("Out on loan now")
 if out.empty:
     st.caption("Nothing is out.")
 else:
-    st.dataframe(out.drop(columns=["loan_id", "item_id", "member_id"]), hide_index=True,
-                 key="desk_open_loans")
+    shown = out.drop(columns=["loan_id", "item_id", "member_id"])
+    st.dataframe(shown, hide_index=True, column_config=ui.column_config(shown), key="desk_open_loans")
