@@ -54,3 +54,22 @@ def test_an_empty_period_draws_a_note_instead_of_bars() -> None:
 
     fig = charts.top_items(pd.DataFrame(columns=list(REPORTS["top_items"].columns)))
     assert fig.layout.annotations[0].text == "No data for this period"
+
+
+@pytest.mark.parametrize(("ratios", "step", "upper"), [
+    ([0.2123, 0.3528, 0.31], 10, 40),   # highest 35.28 % -> ticks 0, 10, ..., 40 %
+    ([0.05], 10, 10),
+    ([0.64, 0.91], 20, 100),
+])
+def test_the_trend_charts_utilisation_axis_has_round_percentage_ticks(
+    ratios: list[float], step: int, upper: int
+) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "month": pd.date_range("2026-01-01", periods=len(ratios), freq="MS"),
+        "loans_started": [10] * len(ratios), "active_borrowers": [5] * len(ratios),
+        "utilisation": ratios,
+    })
+    axis = charts.trend_lines(frame).layout.yaxis2
+    assert (axis.dtick, axis.tick0, tuple(axis.range)) == (step, 0, (0, upper))

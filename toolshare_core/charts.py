@@ -6,6 +6,7 @@ colour everywhere (`category_colour`).
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
 from typing import Any
@@ -112,8 +113,17 @@ def trend_lines(frame: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(tickformat="%b %Y", dtick="M1")
     return _layout(fig, title, "month", "loans / borrowers (count)",
                    yaxis2={"title": "utilisation (%)", "overlaying": "y", "side": "right",
-                           "rangemode": "tozero", "ticksuffix": " %", "showgrid": False},
+                           "ticksuffix": " %", "showgrid": False,
+                           **_percent_axis(frame.get("utilisation"))},
                    legend={"orientation": "h", "y": -0.2})
+
+
+def _percent_axis(ratios: pd.Series | None) -> dict[str, Any]:
+    """Round percentage ticks (every 10 or 20 %) from zero to just above the highest value."""
+    top = float(ratios.max()) * 100 if ratios is not None and ratios.notna().any() else 0.0
+    step = 10 if top <= 60 else 20
+    upper = max(step, math.ceil(top / step) * step)
+    return {"range": [0, upper], "tickmode": "linear", "tick0": 0, "dtick": step}
 
 
 def category_month_heatmap(frame: pd.DataFrame) -> go.Figure:
