@@ -19,8 +19,14 @@ session.bootstrap()
 
 user = session.current_user()
 if user is None:
-    # Nobody signed in: the login form is the only page there is.
-    st.navigation([st.Page("pages/login.py", title="Log in", icon=":material/login:")]).run()
+    # Nobody signed in: the login form is the only page there is. It also answers at every
+    # page's own address (hidden), so a shared link such as /loans?period=this_year shows the
+    # form and, once signed in, the page it named, with its period and filters.
+    login = "pages/login.py"
+    gate = [st.Page(login, title="Log in", icon=":material/login:", default=True)]
+    gate += [st.Page(login, title="Log in", url_path=Path(spec.path).stem, visibility="hidden")
+             for spec in registry.PAGES if not spec.default]
+    st.navigation(gate, position="hidden").run()
     st.stop()
 
 sections: dict[str, list[st.Page]] = {}

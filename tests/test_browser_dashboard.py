@@ -59,12 +59,22 @@ def test_an_organiser_clicks_through_every_page_and_downloads_a_report(
     shots = browser.screenshots_dir(artifacts)
     engine = make_engine(db.url, schema=db.schema)
     with browser.chromium_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True) as page:
-        page.goto(base)
+        # A link somebody shared: the login form first (no data), then the page it named,
+        # with the link's period.
+        page.goto(f"{base}/loans?period=last_year")
+        browser.settle(page, "Log in to ToolShare")
+        expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
         browser.fill_login(page, USERNAME, PASSWORD)
         with browser.screenshot_on_failure(page, shots / "login-failed.png"):
-            browser.settle(page, "Overview")
+            browser.settle(page, "Loans")
+        last_year = preset_period("last_year", as_of=datetime.now().astimezone())
+        expect(page.locator('[data-testid="stSidebar"]')).to_contain_text(last_year.label())
+        assert "/loans" in page.url and "period=last_year" in page.url
+
         nav = page.locator('[data-testid="stSidebarNav"]')
         expect(nav).to_contain_text("Utilisation")
+        nav.get_by_text("Overview", exact=True).click()
+        browser.settle(page, "Overview")
 
         # every period preset changes the tiles to the core's numbers for that period
         for preset in ("last_year", "this_year", "last_30_days", "this_month"):
