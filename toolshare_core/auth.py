@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection, Engine
 
 from toolshare_core import audit
@@ -35,7 +35,7 @@ from toolshare_core.roles import (
     operator_actor,
     require_role,
 )
-from toolshare_core.writes import clean_text, translate_db_errors, validate, write_block
+from toolshare_core.writes import RequiredText, translate_db_errors, validate, write_block
 
 __all__ = [
     "ROLES", "ROLE_RANK", "ROLE_PURPOSE", "Role", "StaffUser", "require_role", "operator_actor",
@@ -60,14 +60,9 @@ _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
 class NewUser(BaseModel):
-    username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    username: RequiredText = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
     role: Role
     password: str = Field(min_length=MIN_PASSWORD, max_length=MAX_PASSWORD)
-
-    @field_validator("username", mode="before")
-    @classmethod
-    def _clean(cls, value: object) -> object:
-        return clean_text(value)
 
 
 class NewPassword(BaseModel):

@@ -19,7 +19,15 @@ from sqlalchemy.engine import Connection
 from toolshare_core import audit, records
 from toolshare_core.errors import Conflict, NotFound, ValidationFailed
 from toolshare_core.roles import StaffUser
-from toolshare_core.writes import clean_text, validate, write_block
+from toolshare_core.writes import (
+    LowerWord,
+    NotesText,
+    OptionalText,
+    RequiredText,
+    clean_text,
+    validate,
+    write_block,
+)
 
 Condition = Literal["new", "good", "fair", "poor", "broken"]
 CONDITIONS: tuple[str, ...] = ("new", "good", "fair", "poor", "broken")
@@ -32,35 +40,15 @@ class ItemFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
+    code: RequiredText = Field(min_length=1, max_length=40)
+    name: RequiredText = Field(min_length=1, max_length=200)
     category_id: int = Field(ge=1)
     location_id: int = Field(ge=1)
-    condition: Condition = "good"
+    condition: LowerWord[Condition] = "good"
     replacement_value: Decimal = Field(default=Decimal("0"), ge=0, max_digits=10, decimal_places=2)
     acquired_on: date = Field(default_factory=date.today)
-    brand: str | None = Field(default=None, max_length=100)
-    notes: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("code", "name", mode="before")
-    @classmethod
-    def _required_text(cls, value: object) -> object:
-        return clean_text(value)
-
-    @field_validator("brand", mode="before")
-    @classmethod
-    def _optional_text(cls, value: object) -> object:
-        return clean_text(value, required=False)
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
-
-    @field_validator("condition", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+    brand: OptionalText = Field(default=None, max_length=100)
+    notes: NotesText = Field(default=None, max_length=2000)
 
 
 class ItemEdit(ItemFields):
@@ -79,18 +67,8 @@ class Retirement(BaseModel):
 
 class LocationFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
-    address: str | None = Field(default=None, max_length=300)
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: object) -> object:
-        return clean_text(value)
-
-    @field_validator("address", mode="before")
-    @classmethod
-    def _address(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
+    name: RequiredText = Field(min_length=1, max_length=100)
+    address: NotesText = Field(default=None, max_length=300)
 
 
 class CategoryFields(BaseModel):

@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from toolshare_core import audit, records
 from toolshare_core.errors import Conflict, NotFound, ValidationFailed
 from toolshare_core.inventory import Condition
 from toolshare_core.roles import StaffUser
-from toolshare_core.writes import clean_text, validate, write_block
+from toolshare_core.writes import NotesText, validate, write_block
 
 DUE_TIME = time(23, 59)  # an item is due by the end of its due day, library time
 
@@ -30,23 +30,13 @@ class CheckOut(BaseModel):
     member_id: int = Field(ge=1)
     due_on: date | None = None
     loaned_at: datetime | None = None
-    notes: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
+    notes: NotesText = Field(default=None, max_length=2000)
 
 
 class CheckIn(BaseModel):
     return_condition: Condition | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: NotesText = Field(default=None, max_length=2000)
     returned_at: datetime | None = None
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
 
 
 def library_zone(conn: Connection) -> ZoneInfo:

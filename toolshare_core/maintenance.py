@@ -8,44 +8,29 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 
 from toolshare_core import audit, records
 from toolshare_core.errors import Conflict, ValidationFailed
 from toolshare_core.loans import library_now
 from toolshare_core.roles import StaffUser
-from toolshare_core.writes import clean_text, validate, write_block
+from toolshare_core.writes import NotesText, RequiredText, validate, write_block
 
 KINDS = ("repair", "service", "inspection", "cleaning", "safety check")
 
 
 class MaintenanceOpen(BaseModel):
-    kind: str = Field(min_length=1, max_length=60)
+    kind: RequiredText = Field(min_length=1, max_length=60)
     started_on: date | None = None
     cost: Decimal = Field(default=Decimal("0"), ge=0, max_digits=10, decimal_places=2)
-    notes: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("kind", mode="before")
-    @classmethod
-    def _kind(cls, value: object) -> object:
-        return clean_text(value)
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
+    notes: NotesText = Field(default=None, max_length=2000)
 
 
 class MaintenanceClose(BaseModel):
     ended_on: date | None = None
     cost: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
-    notes: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
+    notes: NotesText = Field(default=None, max_length=2000)
 
 
 def open_maintenance(conn: Connection, actor: StaffUser, *, item_id: int, kind: str,

@@ -14,7 +14,14 @@ from sqlalchemy.engine import Connection
 from toolshare_core import audit, records
 from toolshare_core.errors import Conflict, NotFound, ValidationFailed
 from toolshare_core.roles import StaffUser
-from toolshare_core.writes import clean_text, validate, write_block
+from toolshare_core.writes import (
+    LowerWord,
+    NotesText,
+    OptionalText,
+    RequiredText,
+    validate,
+    write_block,
+)
 
 MemberStatus = Literal["active", "suspended", "left"]
 MEMBER_STATUSES: tuple[str, ...] = ("active", "suspended", "left")
@@ -23,34 +30,14 @@ MEMBER_STATUSES: tuple[str, ...] = ("active", "suspended", "left")
 class MemberFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    member_no: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    postcode: str | None = Field(default=None, max_length=16)
+    member_no: RequiredText = Field(min_length=1, max_length=40)
+    name: RequiredText = Field(min_length=1, max_length=200)
+    email: OptionalText = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    postcode: OptionalText = Field(default=None, max_length=16)
     joined_on: date = Field(default_factory=date.today)
-    status: MemberStatus = "active"
-    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()./ -]+$")
-    notes: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("member_no", "name", mode="before")
-    @classmethod
-    def _required(cls, value: object) -> object:
-        return clean_text(value)
-
-    @field_validator("email", "postcode", "phone", mode="before")
-    @classmethod
-    def _optional(cls, value: object) -> object:
-        return clean_text(value, required=False)
-
-    @field_validator("notes", mode="before")
-    @classmethod
-    def _notes(cls, value: object) -> object:
-        return clean_text(value, required=False, multiline=True)
-
-    @field_validator("status", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
+    status: LowerWord[MemberStatus] = "active"
+    phone: OptionalText = Field(default=None, max_length=40, pattern=r"^[0-9+()./ -]+$")
+    notes: NotesText = Field(default=None, max_length=2000)
 
     @field_validator("postcode")
     @classmethod

@@ -7,18 +7,26 @@ notebook_sql.py. Viewers read and run notebooks; editors and admins change them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Connection
 
 from toolshare_core import audit
 from toolshare_core.errors import Conflict, NotFound, ValidationFailed
 from toolshare_core.notebook_run import CellResult, notebook_parameters, run_cell
 from toolshare_core.roles import StaffUser
-from toolshare_core.writes import changed_fields, clean_text, validate, write_block
+from toolshare_core.writes import (
+    OptionalText,
+    RequiredText,
+    changed_fields,
+    clean_text,
+    optional_text,
+    validate,
+    write_block,
+)
 
 __all__ = [
     "CHART_TYPES", "Cell", "CellResult", "NotebookInfo", "add_cell", "create_notebook",
@@ -61,13 +69,8 @@ class Cell:
 
 class NotebookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(max_length=100)
+    name: RequiredText = Field(max_length=100)
     description: str = Field(default="", max_length=2000)
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name(cls, value: object) -> Any:
-        return clean_text(value)
 
     @field_validator("description", mode="before")
     @classmethod
@@ -79,16 +82,11 @@ class CellIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: CellKind
     body: str = Field(default="", max_length=20_000)
-    chart_type: ChartType | None = None
-    x: str | None = Field(default=None, max_length=63)
-    y: str | None = Field(default=None, max_length=63)
-    color: str | None = Field(default=None, max_length=63)
-    title: str | None = Field(default=None, max_length=200)
-
-    @field_validator("x", "y", "color", "title", "chart_type", mode="before")
-    @classmethod
-    def _short_text(cls, value: object) -> Any:
-        return clean_text(value, required=False)
+    chart_type: Annotated[ChartType | None, BeforeValidator(optional_text)] = None
+    x: OptionalText = Field(default=None, max_length=63)
+    y: OptionalText = Field(default=None, max_length=63)
+    color: OptionalText = Field(default=None, max_length=63)
+    title: OptionalText = Field(default=None, max_length=200)
 
     @field_validator("body", mode="before")
     @classmethod

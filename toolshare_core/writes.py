@@ -14,9 +14,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -24,6 +24,7 @@ from toolshare_core.errors import Conflict, NotFound, PermissionDenied, Validati
 from toolshare_core.roles import Role, StaffUser, require_role
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 # Characters that are never legitimate in a name or code (NUL is refused by PostgreSQL itself).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -203,6 +204,31 @@ def clean_text(value: object, *, required: bool = True, multiline: bool = False)
     if pattern.search(value):
         raise ValueError("contains a control character (remove it and try again)")
     return value
+
+
+def optional_text(value: object) -> Any:
+    """clean_text for a field that may be left empty: blank becomes None."""
+    return clean_text(value, required=False)
+
+
+def notes_text(value: object) -> Any:
+    """clean_text for free text that may be empty and may span lines (tabs and newlines allowed)."""
+    return clean_text(value, required=False, multiline=True)
+
+
+def lower_word(value: object) -> Any:
+    """A one-word choice typed in any case (' Good ' -> 'good'); the field's type checks the word."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+# Field types for write-command models: the shared check runs before the field's own type and
+# constraints, so `name: RequiredText = Field(max_length=200)` strips, refuses blanks and control
+# characters, then checks the length, with the same plain-words messages everywhere.
+RequiredText = Annotated[str, BeforeValidator(clean_text)]
+OptionalText = Annotated[str | None, BeforeValidator(optional_text)]
+NotesText = Annotated[str | None, BeforeValidator(notes_text)]
+# A choice (usually a Literal) accepted in any case and with spaces around: LowerWord[Condition].
+LowerWord = Annotated[T, BeforeValidator(lower_word)]
 
 
 # ---- audit JSON -------------------------------------------------------------------------
