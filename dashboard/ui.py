@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from toolshare_core import exports, metrics
-from toolshare_core.errors import ToolShareError
+from toolshare_core.errors import NotFound, ToolShareError
 from toolshare_core.filters import Filters
 from toolshare_core.periods import PRESET_LABELS, PRESETS, Period, local_midnight, preset_period
 from toolshare_core.reports import Report
@@ -302,6 +302,66 @@ def no_items_hint(view: View) -> str:
 def show_error(exc: ToolShareError) -> None:
     """A user-caused problem as one line, never a traceback."""
     st.error(str(exc), icon=":material/error:")
+
+
+# --- one record's page -------------------------------------------------------------------------
+
+R = TypeVar("R")
+
+
+def open_record(
+    label: str,
+    options: Iterable[str],
+    names: Mapping[str, str],
+    *,
+    key: str,
+    param: str,
+    choose: str,
+    prompt: str,
+    lookup: Callable[[str], R],
+    help: str | None = None,
+) -> R:
+    """An "Open ..." selectbox kept in step with the link's `?param=VALUE`; returns lookup(VALUE).
+
+    A link naming a record opens it on the first visit, even when the list above does not hold it;
+    choosing nothing removes the parameter and stops the page with `prompt`; a record that does not
+    exist (NotFound) stops it with one error line.
+    """
+    values = list(options)
+    wanted = st.query_params.get(param)
+    if wanted and wanted not in values:
+        values.insert(0, wanted)
+    if key not in st.session_state and wanted in values:
+        st.session_state[key] = wanted
+    value = st.selectbox(
+        label, [None, *values], key=key,
+        format_func=lambda v: choose if v is None else f"{v}  {names.get(v, '')}",
+        help=help,
+    )
+    if value is None:
+        if param in st.query_params:
+            del st.query_params[param]
+        st.caption(prompt)
+        st.stop()
+    st.query_params[param] = value
+    try:
+        return lookup(value)
+    except NotFound as exc:
+        show_error(exc)
+        st.stop()
+
+
+def loan_history(loans: pd.DataFrame, *, of: str, empty: str, key: str) -> None:
+    """One item's or member's loans (newest first) with CSV/Excel downloads, or `empty` if none.
+
+    The table's key is `key`, the downloads' `{key}_dl`; the files are named after `of`.
+    """
+    if loans.empty:
+        empty_state(empty)
+        return
+    st.caption(f"{len(loans)} loans, newest first.")
+    st.dataframe(loans, hide_index=True, column_config=column_config(loans), key=key)
+    frame_downloads(loans, name=f"loans-{of}", title=f"Loans of {of}", key=f"{key}_dl")
 
 
 # --- tables and trend windows -----------------------------------------------------------------

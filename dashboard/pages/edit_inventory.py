@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import actions, desk_data, session
+from dashboard import actions, desk_data, forms, session
 from toolshare_core.inventory import CONDITIONS, EDITABLE_STATUSES
 
 session.require("editor")
@@ -61,12 +61,9 @@ with tab_edit:
     search = st.text_input("Find an item", key="inv_search", placeholder="code or name")
     found = desk_data.items(search or "", include_retired=True)
     labels = {int(r.id): f"{r.code} · {r.name} ({r.status})" for r in found.itertuples()}
-    item_id = st.selectbox("Item", list(labels), format_func=labels.get, index=None,
-                           key="inv_item", placeholder="Choose an item to edit")
+    item_id = forms.choose("Item", labels, key="inv_item", placeholder="Choose an item to edit")
     if item_id is not None:
-        current = desk_data.item(item_id)
-        seen = st.session_state.setdefault(SEEN, {})
-        seen.setdefault(item_id, int(current["version"]))
+        current, seen = forms.open_for_edit(item_id, desk_data.item, SEEN)
         if current["status"] == "retired":
             st.info(f"Retired on {current['retired_on']}: {current.get('retired_reason') or 'no reason given'}.")
         else:
@@ -74,19 +71,11 @@ with tab_edit:
                 fields = _item_form(f"inv_edit_{item_id}", current)
                 saved = st.form_submit_button("Save changes", key="inv_edit_submit", type="primary")
             if saved and fields is not None:
-                version = actions.edit_item(item_id=item_id, expected_version=seen[item_id],
-                                            changes=fields)
-                if version is not None:
-                    seen[item_id] = version
-                    actions.flash(f"Saved item {fields['code']}.")
-                    st.rerun()
-            if st.button("Reload this item", key="inv_reload",
-                         help="Drop your unsaved changes and show the item as it is now."):
-                seen.pop(item_id, None)
-                for key in [k for k in st.session_state if str(k).startswith(f"inv_edit_{item_id}_")]:
-                    del st.session_state[key]
-                desk_data.item.clear()
-                st.rerun()
+                forms.save_edit(actions.edit_item, "item_id", item_id, seen, fields,
+                                done=f"Saved item {fields['code']}.")
+            forms.reload_button("Reload this item", key="inv_reload", record_id=item_id, seen=seen,
+                                fields_prefix=f"inv_edit_{item_id}_", cached=desk_data.item,
+                                help="Drop your unsaved changes and show the item as it is now.")
             with st.expander("Retire this item"):
                 with st.form(f"inv_retire_form_{item_id}"):
                     reason = st.text_input("Reason", key="inv_retire_reason",
@@ -111,8 +100,7 @@ with tab_add:
                 st.error("Choose a category and a location.")
             elif actions.add_item(**new_fields) is not None:
                 actions.flash(f"Added item {new_fields['code']}.")
-                for key in [k for k in st.session_state if str(k).startswith("inv_add_")]:
-                    del st.session_state[key]
+                forms.forget_fields("inv_add_")
                 st.rerun()
 
 with tab_categories:
@@ -131,10 +119,8 @@ with tab_categories:
             st.rerun()
     with right:
         st.subheader("Change a category")
-        cat_id = st.selectbox("Category", list(cat_paths), format_func=cat_paths.get, index=None,
-                              key="inv_cat_pick")
-        if cat_id is not None:
-            row = cats[cats["id"] == cat_id].iloc[0]
+        if (picked_cat := forms.choose_row("Category", cat_paths, cats, key="inv_cat_pick")) is not None:
+            cat_id, row = picked_cat
             with st.form(f"inv_cat_edit_form_{cat_id}"):
                 new_name = st.text_input("Name", value=str(row["name"]), key=f"inv_cat_edit_name_{cat_id}")
                 parent_options = [None, *[t for t in tops if t != cat_id]]
@@ -165,10 +151,8 @@ with tab_locations:
             st.rerun()
     with right:
         st.subheader("Rename a location")
-        loc_id = st.selectbox("Location", list(loc_names), format_func=loc_names.get, index=None,
-                              key="inv_loc_pick")
-        if loc_id is not None:
-            loc_row = locs[locs["id"] == loc_id].iloc[0]
+        if (picked_loc := forms.choose_row("Location", loc_names, locs, key="inv_loc_pick")) is not None:
+            loc_id, loc_row = picked_loc
             with st.form(f"inv_loc_edit_form_{loc_id}"):
                 renamed = st.text_input("Name", value=str(loc_row["name"]), key=f"inv_loc_edit_name_{loc_id}")
                 new_address = st.text_area("Address", value="" if pd.isna(loc_row["address"]) else str(loc_row["address"]),

@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import actions, desk_data, session
+from dashboard import actions, desk_data, forms, session
 from toolshare_core.members import MEMBER_STATUSES
 
 session.require("editor")
@@ -39,34 +39,22 @@ with tab_edit:
     search = st.text_input("Find a member", key="mem_search", placeholder="number, name or email")
     found = desk_data.member_list(search or "")
     labels = {int(r.id): f"{r.member_no} · {r.name} ({r.status})" for r in found.itertuples()}
-    member_id = st.selectbox("Member", list(labels), format_func=labels.get, index=None,
-                             key="mem_pick", placeholder="Choose a member to edit")
+    member_id = forms.choose("Member", labels, key="mem_pick", placeholder="Choose a member to edit")
     if member_id is not None:
-        current = desk_data.member(member_id)
-        seen = st.session_state.setdefault(SEEN, {})
-        seen.setdefault(member_id, int(current["version"]))
+        current, seen = forms.open_for_edit(member_id, desk_data.member, SEEN)
         with st.form(f"mem_edit_form_{member_id}"):
             fields = _member_form(f"mem_edit_{member_id}", current)
             saved = st.form_submit_button("Save changes", key="mem_edit_submit", type="primary")
         if saved:
-            version = actions.edit_member(member_id=member_id, expected_version=seen[member_id],
-                                          changes=fields)
-            if version is not None:
-                seen[member_id] = version
-                actions.flash(f"Saved member {fields['member_no']}.")
-                st.rerun()
-        if st.button("Reload this member", key="mem_reload"):
-            seen.pop(member_id, None)
-            for key in [k for k in st.session_state if str(k).startswith(f"mem_edit_{member_id}_")]:
-                del st.session_state[key]
-            desk_data.member.clear()
-            st.rerun()
+            forms.save_edit(actions.edit_member, "member_id", member_id, seen, fields,
+                            done=f"Saved member {fields['member_no']}.")
+        forms.reload_button("Reload this member", key="mem_reload", record_id=member_id, seen=seen,
+                            fields_prefix=f"mem_edit_{member_id}_", cached=desk_data.member)
 
 with tab_add, st.form("mem_add_form"):
     new_fields = _member_form("mem_add", {})
     if st.form_submit_button("Add member", key="mem_add_submit", type="primary") and \
             actions.add_member(**new_fields) is not None:
         actions.flash(f"Added member {new_fields['member_no']} {new_fields['name']}.")
-        for key in [k for k in st.session_state if str(k).startswith("mem_add_")]:
-            del st.session_state[key]
+        forms.forget_fields("mem_add_")
         st.rerun()

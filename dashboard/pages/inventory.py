@@ -6,7 +6,6 @@ import streamlit as st
 
 from dashboard import data, ui
 from toolshare_core.catalogue import ITEM_CONDITIONS, ITEM_STATUSES, SEARCH_LIMIT
-from toolshare_core.errors import NotFound
 from toolshare_core.filters import Filters
 
 st.header("Inventory")
@@ -49,28 +48,12 @@ st.divider()
 st.subheader("Item page")
 codes = list(items["item_code"]) if not items.empty else []
 names = dict(zip(items["item_code"], items["item_name"], strict=True)) if codes else {}
-wanted = st.query_params.get("item")
-if wanted and wanted not in codes:
-    codes.insert(0, wanted)
-if "inventory_item" not in st.session_state and wanted in codes:
-    st.session_state["inventory_item"] = wanted
-code = st.selectbox(
-    "Open item", [None, *codes], key="inventory_item",
-    format_func=lambda c: "Choose an item..." if c is None else f"{c}  {names.get(c, '')}",
+item = ui.open_record(
+    "Open item", codes, names, key="inventory_item", param="item", choose="Choose an item...",
+    prompt="Choose an item to see its details, utilisation, loans and maintenance.",
+    lookup=data.item_detail,
     help=f"The items of the table above (up to {SEARCH_LIMIT}); a link can name one with ?item=CODE.",
 )
-if code is None:
-    if "item" in st.query_params:
-        del st.query_params["item"]
-    st.caption("Choose an item to see its details, utilisation, loans and maintenance.")
-    st.stop()
-st.query_params["item"] = code
-
-try:
-    item = data.item_detail(code)
-except NotFound as exc:
-    ui.show_error(exc)
-    st.stop()
 
 st.markdown(f"### {item.item_code} · {item.item_name}")
 cols = st.columns(4)
@@ -104,15 +87,8 @@ else:
 
 loans_tab, repairs_tab = st.tabs(["Loan history", "Maintenance"])
 with loans_tab:
-    loans = data.item_loans(item.item_id, view.period.as_of)
-    if loans.empty:
-        ui.empty_state("This item has never been lent.")
-    else:
-        st.caption(f"{len(loans)} loans, newest first.")
-        st.dataframe(loans, hide_index=True, column_config=ui.column_config(loans),
-                     key="inventory_item_loans")
-        ui.frame_downloads(loans, name=f"loans-{item.item_code}",
-                           title=f"Loans of {item.item_code}", key="inventory_item_loans_dl")
+    ui.loan_history(data.item_loans(item.item_id, view.period.as_of), of=item.item_code,
+                    empty="This item has never been lent.", key="inventory_item_loans")
 with repairs_tab:
     jobs = data.item_maintenance(item.item_id, view.period.as_of_date)
     if jobs.empty:

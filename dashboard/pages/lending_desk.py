@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from dashboard import actions, desk_data, session, ui
+from dashboard import actions, desk_data, forms, session, ui
 from toolshare_core.inventory import CONDITIONS
 from toolshare_core.maintenance import KINDS
 
@@ -28,11 +28,10 @@ tab_out, tab_in, tab_renew, tab_missing, tab_maint = st.tabs(
     ["Check out", "Check in", "Renew", "Mark missing", "Maintenance"])
 
 with tab_out, st.form("desk_checkout_form", clear_on_submit=True):
-    member_id = st.selectbox("Member", list(member_labels), format_func=member_labels.get,
-                             index=None, placeholder="Type a member number or name",
-                             key="desk_out_member")
-    item_id = st.selectbox("Item", list(item_labels), format_func=item_labels.get, index=None,
-                           placeholder="Type an item code or name", key="desk_out_item")
+    member_id = forms.choose("Member", member_labels, key="desk_out_member",
+                             placeholder="Type a member number or name")
+    item_id = forms.choose("Item", item_labels, key="desk_out_item",
+                           placeholder="Type an item code or name")
     due_on = st.date_input("Due date", value=None, key="desk_out_due",
                            help="Leave empty for the item category's usual loan length.")
     notes = st.text_input("Notes (optional)", key="desk_out_notes", max_chars=2000)
@@ -49,8 +48,8 @@ with tab_in:
         st.info("Nothing is out on loan right now.")
     else:
         with st.form("desk_checkin_form", clear_on_submit=True):
-            loan_id = st.selectbox("Loan", list(loan_labels), format_func=loan_labels.get, index=None,
-                                   placeholder="Type an item code or member", key="desk_in_loan")
+            loan_id = forms.choose("Loan", loan_labels, key="desk_in_loan",
+                                   placeholder="Type an item code or member")
             condition = st.selectbox("Condition on return", ["(not noted)", *CONDITIONS],
                                      key="desk_in_condition")
             in_notes = st.text_area("Notes (optional)", key="desk_in_notes", max_chars=2000)
@@ -67,8 +66,7 @@ with tab_renew:
         st.info("Nothing is out on loan right now.")
     else:
         with st.form("desk_renew_form", clear_on_submit=True):
-            renew_id = st.selectbox("Loan", list(loan_labels), format_func=loan_labels.get, index=None,
-                                    key="desk_renew_loan")
+            renew_id = forms.choose("Loan", loan_labels, key="desk_renew_loan")
             new_due = st.date_input("New due date", value=None, key="desk_renew_due",
                                     help="Leave empty to extend by the category's loan length.")
             if st.form_submit_button("Renew", key="desk_renew_submit", type="primary"):
@@ -79,8 +77,7 @@ with tab_renew:
                     st.rerun()
 
 with tab_missing, st.form("desk_missing_form", clear_on_submit=True):
-    missing_id = st.selectbox("Item", list(item_labels), format_func=item_labels.get, index=None,
-                              key="desk_missing_item")
+    missing_id = forms.choose("Item", item_labels, key="desk_missing_item")
     missing_notes = st.text_input("What happened (optional)", key="desk_missing_notes")
     if st.form_submit_button("Mark missing", key="desk_missing_submit"):
         if missing_id is None:
@@ -93,8 +90,7 @@ with tab_maint:
     left, right = st.columns(2)
     with left, st.form("desk_maint_open_form", clear_on_submit=True):
         st.subheader("Send to maintenance")
-        maint_item = st.selectbox("Item", list(item_labels), format_func=item_labels.get, index=None,
-                                  key="desk_maint_item")
+        maint_item = forms.choose("Item", item_labels, key="desk_maint_item")
         kind = st.selectbox("Kind", KINDS, key="desk_maint_kind", accept_new_options=True)
         started = st.date_input("Started on", key="desk_maint_started")
         cost = st.number_input("Cost so far", min_value=0.0, step=1.0, key="desk_maint_cost")
@@ -115,8 +111,7 @@ with tab_maint:
             labels = {int(r.maintenance_id): f"{r.item_code} · {r.item_name}: {r.kind} since {r.started_on}"
                       for r in records.itertuples()}
             with st.form("desk_maint_close_form", clear_on_submit=True):
-                record_id = st.selectbox("Maintenance", list(labels), format_func=labels.get,
-                                         index=None, key="desk_maint_record")
+                record_id = forms.choose("Maintenance", labels, key="desk_maint_record")
                 ended = st.date_input("Finished on", key="desk_maint_ended")
                 final_cost = st.number_input("Total cost (leave empty to keep)", min_value=0.0,
                                              value=None, step=1.0, key="desk_maint_final_cost")

@@ -6,7 +6,6 @@ import streamlit as st
 
 from dashboard import data, figures, ui
 from toolshare_core import charts
-from toolshare_core.errors import NotFound
 
 st.header("Members")
 view = ui.view_controls()
@@ -55,28 +54,12 @@ st.divider()
 st.subheader("Member page")
 search = st.text_input("Find a member (number, name or email)", key="members_search")
 found = data.search_members(search or "")
-options = list(found["member_no"])
 names = dict(zip(found["member_no"], found["member_name"], strict=True))
-wanted = st.query_params.get("member")
-if wanted and wanted not in options:
-    options.insert(0, wanted)
-if "members_member" not in st.session_state and wanted in options:
-    st.session_state["members_member"] = wanted
-member_no = st.selectbox(
-    "Open member", [None, *options], key="members_member",
-    format_func=lambda m: "Choose a member..." if m is None else f"{m}  {names.get(m, '')}",
+member = ui.open_record(
+    "Open member", found["member_no"], names, key="members_member", param="member",
+    choose="Choose a member...", prompt="Choose a member to see their details and loan history.",
+    lookup=data.member_detail,
 )
-if member_no is None:
-    if "member" in st.query_params:
-        del st.query_params["member"]
-    st.caption("Choose a member to see their details and loan history.")
-    st.stop()
-st.query_params["member"] = member_no
-try:
-    member = data.member_detail(member_no)
-except NotFound as exc:
-    ui.show_error(exc)
-    st.stop()
 
 st.markdown(f"### {member.member_no} · {member.member_name}")
 cols = st.columns(4)
@@ -86,12 +69,5 @@ cols[2].metric("Postcode", member.postcode or "n/a", border=True)
 cols[3].metric("Email", member.email or "n/a", border=True)
 if member.phone or member.notes:
     st.caption(" · ".join(x for x in (member.phone, member.notes) if x))
-loans = data.member_loans(member.member_id, view.period.as_of)
-if loans.empty:
-    ui.empty_state("This member has not borrowed anything yet.")
-else:
-    st.caption(f"{len(loans)} loans, newest first.")
-    st.dataframe(loans, hide_index=True, column_config=ui.column_config(loans),
-                 key="members_member_loans")
-    ui.frame_downloads(loans, name=f"loans-{member.member_no}",
-                       title=f"Loans of {member.member_no}", key="members_member_loans_dl")
+ui.loan_history(data.member_loans(member.member_id, view.period.as_of), of=member.member_no,
+                empty="This member has not borrowed anything yet.", key="members_member_loans")
