@@ -38,4 +38,5 @@ with st.sidebar:
     if st.button("Log out", key="logout_button", icon=":material/logout:"):
         session.logout()
         st.rerun()
-st.navigation(sections).run()
+# Every page the role may open stays listed (no "View more" fold hiding the admin pages).
+st.navigation(sections, expanded=True).run()

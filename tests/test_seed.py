@@ -286,6 +286,18 @@ def test_members_join_over_time_from_nearby_postcodes_with_example_addresses(
 
 # --- refusing, forcing, demo on first start --------------------------------------------------
 
+def test_the_audit_log_records_one_seeding_entry_whose_counts_match_the_tables(
+        lib: Connection) -> None:
+    entries = frame(lib, "select actor_name, action, new_values from audit_log")
+    assert len(entries) == 1
+    entry = entries.iloc[0]
+    assert (entry.actor_name, entry.action) == ("command line (seed)", "seed")
+    written = entry.new_values
+    assert (written["scale"], written["seed"], written["today"]) == ("2000-loan", 42, TODAY.isoformat())
+    for table in ("locations", "categories", "items", "members", "loans", "maintenance"):
+        assert written[table] == scalar(lib, f"select count(*) from {table}"), table
+
+
 def test_seeding_a_database_that_holds_data_is_refused_and_adds_nothing(
         fresh_database: Database, fresh_engine: Engine) -> None:
     with fresh_engine.begin() as conn:

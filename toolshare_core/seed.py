@@ -9,6 +9,7 @@ and overdue "now"; local timestamps are read by PostgreSQL in the library's time
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable
@@ -21,9 +22,11 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import Connection, Engine
 
+from toolshare_core import audit
 from toolshare_core.config import SCHEMA_NAME
 from toolshare_core.errors import ConfigError, Conflict, ValidationFailed
 from toolshare_core.migrate import ensure_migrated
+from toolshare_core.roles import operator_actor
 from toolshare_core.seed_gen import Generated, Shape, generate
 
 Progress = Callable[[str], None]
@@ -142,13 +145,19 @@ def _seed(engine: Engine, *, schema: str, scale: Scale, seed: int, force: bool,
                         member_offset=member_offset)
         say(f"generated {len(data.loans)} loans in {time.perf_counter() - started:.1f} s; loading")
         _load(conn, data, say)
+        summary = SeedSummary(
+            scale=scale.name, seed=seed, today=day, locations=len(data.locations),
+            categories=len(data.categories), items=len(data.items), members=len(data.members),
+            loans=len(data.loans), maintenance=len(data.maintenance), seconds=0.0)
+        # One entry for the whole load (not one per row): who filled the database, and with what.
+        audit.record(conn, operator_actor("seed"), "seed", ", ".join(TABLES), None, None,
+                     {"scale": scale.name, "seed": seed, "today": day.isoformat(),
+                      "locations": summary.locations, "categories": summary.categories,
+                      "items": summary.items, "members": summary.members,
+                      "loans": summary.loans, "maintenance": summary.maintenance})
         say("analysing tables")
         conn.execute(sa.text("analyze " + ", ".join(TABLES)))
-    return SeedSummary(
-        scale=scale.name, seed=seed, today=day, locations=len(data.locations),
-        categories=len(data.categories), items=len(data.items), members=len(data.members),
-        loans=len(data.loans), maintenance=len(data.maintenance),
-        seconds=time.perf_counter() - started)
+    return dataclasses.replace(summary, seconds=time.perf_counter() - started)
 
 
 def _numbering_in_use(conn: Connection) -> tuple[dict[str, int], int]:

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 import streamlit as st
 
-from dashboard import data, desk_data, session
+from dashboard import data, desk_data, session, ui
 from toolshare_core import exports
 
 session.require("admin")
@@ -40,7 +40,8 @@ log = desk_data.audit_entries(since, until, actor, table, action, text or None, 
 st.caption(f"{len(log)} entries, newest first. Old and new values are JSON; "
            "an import or bulk edit shares one batch id.")
 st.dataframe(log, hide_index=True, key="audit_table_view",
-             column_config={"at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss")})
+             column_config=ui.column_config(log) | {
+                 "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss")})
 # The core's CSV writer: the same number formats, and text that a spreadsheet would run as a
 # formula (an edited name like "=HYPERLINK(...)") arrives as inert text.
 st.download_button("Download these entries (CSV)", exports.frame_to_csv_bytes(log),
