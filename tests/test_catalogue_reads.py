@@ -185,3 +185,15 @@ def test_nothing_in_the_future_is_shown_on_a_members_page(
     make_loan(conn, item_id=shelf["drill_a"], member_id=bob, loaned_at=AS_OF + timedelta(hours=1),
               due_at=AS_OF + timedelta(days=7))
     assert member_stats.member_loans(conn, member_id=bob, as_of=AS_OF).empty
+
+
+@pytest.mark.parametrize(("typed", "pattern"), [
+    ("drill", "%drill%"),
+    ("  50% off_cut \\ ", "%50\\% off\\_cut \\\\%"),
+    ("   ", None),
+    (None, None),
+])
+def test_search_text_is_matched_literally_wildcards_and_all(typed: str | None, pattern: str | None) -> None:
+    from toolshare_core.filters import contains_pattern
+
+    assert contains_pattern(typed) == pattern

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toolshare_core.errors import NotFound, ValidationFailed
-from toolshare_core.filters import Filters, filter_params
+from toolshare_core.filters import Filters, contains_pattern, filter_params
 from toolshare_core.periods import Period
 
 ITEM_STATUSES = ("active", "maintenance", "missing", "retired")
@@ -118,11 +118,7 @@ def search_items(
         raise ValidationFailed(
             f"unknown condition {condition!r}; choose one of {', '.join(ITEM_CONDITIONS)}"
         )
-    cleaned = (text or "").strip()
-    pattern = None
-    if cleaned:
-        escaped = cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    pattern = contains_pattern(text)
     params = filter_params(filters) | {
         "as_of": as_of, "pattern": pattern, "status": status, "condition": condition,
         "limit": limit,

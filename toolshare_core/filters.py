@@ -18,6 +18,16 @@ _NAMES_SQL = sa.text(
 )
 
 
+def contains_pattern(text: str | None) -> str | None:
+    """A bound LIKE/ILIKE pattern matching `text` anywhere, its own % _ and \\ taken literally;
+    None for blank text (the queries read None as "no search")."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    escaped = cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which items a report covers. None means "all".

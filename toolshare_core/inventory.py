@@ -25,6 +25,7 @@ from toolshare_core.writes import (
     OptionalText,
     RequiredText,
     clean_text,
+    merged_edit,
     validate,
     write_block,
 )
@@ -130,11 +131,7 @@ def insert_item(conn: Connection, actor: StaffUser, data: ItemFields,
 
 def item_changes(conn: Connection, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """Validate `changes` against the locked item `current`; the full new field set."""
-    unknown = set(changes) - set(ItemEdit.model_fields)
-    if unknown:
-        raise ValidationFailed(f"{', '.join(sorted(unknown))}: cannot be changed here")
-    merged = {k: current[k] for k in ItemEdit.model_fields} | changes
-    data = validate(ItemEdit, merged).model_dump()
+    data = merged_edit(ItemEdit, current, changes).model_dump()
     if data["status"] != current["status"] and (
             current["status"] in ("retired", "maintenance") or data["status"] not in EDITABLE_STATUSES):
         raise ValidationFailed(_status_advice(current["code"], current["status"], data["status"]))

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from toolshare_core.errors import NotFound
+from toolshare_core.filters import contains_pattern
 
 MEMBER_SEARCH_SQL = sa.text("""
     select member_no, name as member_name, email, phone, postcode, joined_on, status
@@ -55,11 +56,7 @@ class MemberDetail:
 
 def search_members(conn: Connection, *, text: str | None = None, limit: int = 200) -> pd.DataFrame:
     """Members whose number, name or email contains `text`, sorted by member number."""
-    cleaned = (text or "").strip()
-    pattern = None
-    if cleaned:
-        escaped = cleaned.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    pattern = contains_pattern(text)
     return pd.read_sql(MEMBER_SEARCH_SQL, conn, params={"pattern": pattern, "limit": limit})
 
 

@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.engine import Connection
 
 from toolshare_core import audit, records
-from toolshare_core.errors import Conflict, NotFound, ValidationFailed
+from toolshare_core.errors import Conflict, NotFound
 from toolshare_core.roles import StaffUser
 from toolshare_core.writes import (
     LowerWord,
     NotesText,
     OptionalText,
     RequiredText,
+    merged_edit,
     validate,
     write_block,
 )
@@ -75,11 +76,7 @@ def insert_member(conn: Connection, actor: StaffUser, data: MemberFields,
 
 
 def member_changes(conn: Connection, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(changes) - set(MemberFields.model_fields)
-    if unknown:
-        raise ValidationFailed(f"{', '.join(sorted(unknown))}: cannot be changed here")
-    merged = {k: current[k] for k in MemberFields.model_fields} | changes
-    data = validate(MemberFields, merged).model_dump()
+    data = merged_edit(MemberFields, current, changes).model_dump()
     if data["member_no"] != current["member_no"]:
         _check_number_free(conn, data["member_no"], current["id"])
     return dict(data)

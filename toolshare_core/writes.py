@@ -142,6 +142,15 @@ def validate(model: type[M], data: Mapping[str, Any]) -> M:
         raise ValidationFailed("; ".join(plain_errors(exc))) from exc
 
 
+def merged_edit(model: type[M], current: Mapping[str, Any], changes: Mapping[str, Any]) -> M:
+    """An edit form's `changes` laid over the locked row `current`, validated as a whole;
+    a field the form may not change is refused by name."""
+    unknown = set(changes) - set(model.model_fields)
+    if unknown:
+        raise ValidationFailed(f"{', '.join(sorted(unknown))}: cannot be changed here")
+    return validate(model, {k: current[k] for k in model.model_fields} | dict(changes))
+
+
 def plain_errors(exc: ValidationError) -> list[str]:
     """Each pydantic error as '<field>: <what is wrong>' a volunteer understands."""
     messages = []
